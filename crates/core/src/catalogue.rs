@@ -185,12 +185,54 @@ pub struct PipeNetwork {
 }
 
 pub static PIPE_NETWORKS: &[PipeNetwork] = &[
-    PipeNetwork { name_zh: "给水", name_en: "Water supply", share_permille: 200, diameters_mm: &[100, 150, 200, 300, 400, 600], materials: &["球墨铸铁", "钢", "PE"], owner_unit: "深圳市水务集团" },
-    PipeNetwork { name_zh: "排水", name_en: "Storm drainage", share_permille: 190, diameters_mm: &[300, 400, 600, 800, 1000, 1200], materials: &["钢筋混凝土", "HDPE"], owner_unit: "福田区水务局" },
-    PipeNetwork { name_zh: "污水", name_en: "Sewage", share_permille: 160, diameters_mm: &[300, 400, 500, 600, 800], materials: &["钢筋混凝土", "HDPE", "球墨铸铁"], owner_unit: "深圳市水务集团" },
-    PipeNetwork { name_zh: "燃气", name_en: "Gas", share_permille: 120, diameters_mm: &[50, 100, 150, 200, 300], materials: &["PE", "钢"], owner_unit: "深圳燃气" },
-    PipeNetwork { name_zh: "电力", name_en: "Power", share_permille: 170, diameters_mm: &[100, 150, 200], materials: &["铜", "铝"], owner_unit: "深圳供电局" },
-    PipeNetwork { name_zh: "通信", name_en: "Telecom", share_permille: 160, diameters_mm: &[50, 100, 110], materials: &["光缆", "PVC"], owner_unit: "通信管道公司" },
+    PipeNetwork {
+        name_zh: "给水",
+        name_en: "Water supply",
+        share_permille: 200,
+        diameters_mm: &[100, 150, 200, 300, 400, 600],
+        materials: &["球墨铸铁", "钢", "PE"],
+        owner_unit: "深圳市水务集团",
+    },
+    PipeNetwork {
+        name_zh: "排水",
+        name_en: "Storm drainage",
+        share_permille: 190,
+        diameters_mm: &[300, 400, 600, 800, 1000, 1200],
+        materials: &["钢筋混凝土", "HDPE"],
+        owner_unit: "福田区水务局",
+    },
+    PipeNetwork {
+        name_zh: "污水",
+        name_en: "Sewage",
+        share_permille: 160,
+        diameters_mm: &[300, 400, 500, 600, 800],
+        materials: &["钢筋混凝土", "HDPE", "球墨铸铁"],
+        owner_unit: "深圳市水务集团",
+    },
+    PipeNetwork {
+        name_zh: "燃气",
+        name_en: "Gas",
+        share_permille: 120,
+        diameters_mm: &[50, 100, 150, 200, 300],
+        materials: &["PE", "钢"],
+        owner_unit: "深圳燃气",
+    },
+    PipeNetwork {
+        name_zh: "电力",
+        name_en: "Power",
+        share_permille: 170,
+        diameters_mm: &[100, 150, 200],
+        materials: &["铜", "铝"],
+        owner_unit: "深圳供电局",
+    },
+    PipeNetwork {
+        name_zh: "通信",
+        name_en: "Telecom",
+        share_permille: 160,
+        diameters_mm: &[50, 100, 110],
+        materials: &["光缆", "PVC"],
+        owner_unit: "通信管道公司",
+    },
 ];
 
 /// IoT device types of the sensing network (智网), with relative frequency.
@@ -217,7 +259,18 @@ pub static DEVICE_TYPES: &[(&str, u32)] = &[
     ("高空抛物监测", 10),
 ];
 
-pub static DEVICE_VENDORS: &[&str] = &["海康威视", "大华", "华为", "中兴", "宇视", "泰和安", "汉威", "新天科技", "拓邦", "移远通信"];
+pub static DEVICE_VENDORS: &[&str] = &[
+    "海康威视",
+    "大华",
+    "华为",
+    "中兴",
+    "宇视",
+    "泰和安",
+    "汉威",
+    "新天科技",
+    "拓邦",
+    "移远通信",
+];
 
 /// Building uses, with relative frequency.
 pub static BUILDING_USES: &[(&str, u32)] = &[
@@ -233,7 +286,18 @@ pub static BUILDING_USES: &[(&str, u32)] = &[
 ];
 
 /// Futian's ten sub-districts (街道), in the order their codes are numbered.
-pub static FUTIAN_STREETS: [&str; 10] = ["园岭", "南园", "福田", "沙头", "梅林", "华富", "香蜜湖", "莲花", "华强北", "福保"];
+pub static FUTIAN_STREETS: [&str; 10] = [
+    "园岭",
+    "南园",
+    "福田",
+    "沙头",
+    "梅林",
+    "华富",
+    "香蜜湖",
+    "莲花",
+    "华强北",
+    "福保",
+];
 
 #[cfg(test)]
 mod tests {
@@ -242,7 +306,11 @@ mod tests {
 
     #[test]
     fn more_than_a_hundred_unique_categories() {
-        assert!(COMPONENT_CATEGORIES.len() >= 100, "{}", COMPONENT_CATEGORIES.len());
+        assert!(
+            COMPONENT_CATEGORIES.len() >= 100,
+            "{}",
+            COMPONENT_CATEGORIES.len()
+        );
         let codes: HashSet<_> = COMPONENT_CATEGORIES.iter().map(|c| c.code).collect();
         assert_eq!(codes.len(), COMPONENT_CATEGORIES.len());
         assert_eq!(component_category("0120").unwrap().name_zh, "路灯");
@@ -251,6 +319,9 @@ mod tests {
 
     #[test]
     fn pipe_shares_add_up() {
-        assert_eq!(PIPE_NETWORKS.iter().map(|n| n.share_permille).sum::<u32>(), 1000);
+        assert_eq!(
+            PIPE_NETWORKS.iter().map(|n| n.share_permille).sum::<u32>(),
+            1000
+        );
     }
 }

@@ -27,7 +27,10 @@ impl std::str::FromStr for Datum {
             "wgs84" | "epsg:4326" | "crs84" => Ok(Datum::Wgs84),
             "gcj02" | "gcj-02" => Ok(Datum::Gcj02),
             "bd09" | "bd-09" => Ok(Datum::Bd09),
-            _ => Err(crate::ValueError::Invalid { what: "datum", reason: format!("`{s}`: expected wgs84, gcj02 or bd09") }),
+            _ => Err(crate::ValueError::Invalid {
+                what: "datum",
+                reason: format!("`{s}`: expected wgs84, gcj02 or bd09"),
+            }),
         }
     }
 }

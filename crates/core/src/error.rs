@@ -4,7 +4,11 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ValueError {
     #[error("`{field}` expects {expected}, got `{got}`")]
-    Type { field: String, expected: &'static str, got: String },
+    Type {
+        field: String,
+        expected: &'static str,
+        got: String,
+    },
     #[error("`{field}` is required")]
     Missing { field: String },
     #[error("unknown property `{field}`")]

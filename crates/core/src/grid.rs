@@ -12,8 +12,12 @@ pub enum GridLevel {
 }
 
 impl GridLevel {
-    pub const ALL: [GridLevel; 4] =
-        [GridLevel::District, GridLevel::Street, GridLevel::Community, GridLevel::Grid];
+    pub const ALL: [GridLevel; 4] = [
+        GridLevel::District,
+        GridLevel::Street,
+        GridLevel::Community,
+        GridLevel::Grid,
+    ];
 
     /// Number of digits in a code of this level.
     pub const fn code_len(self) -> usize {
@@ -87,7 +91,8 @@ impl GridCode {
             GridLevel::Community => 2,
             GridLevel::Grid => return None,
         };
-        (n >= 1 && n < 10u32.pow(width)).then(|| GridCode(format!("{}{:0w$}", self.0, n, w = width as usize)))
+        (n >= 1 && n < 10u32.pow(width))
+            .then(|| GridCode(format!("{}{:0w$}", self.0, n, w = width as usize)))
     }
 
     /// True if `self` is `other` or one of its ancestors.
@@ -100,7 +105,10 @@ impl FromStr for GridCode {
     type Err = ValueError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let invalid = |reason: &str| ValueError::Invalid { what: "grid code", reason: format!("`{s}`: {reason}") };
+        let invalid = |reason: &str| ValueError::Invalid {
+            what: "grid code",
+            reason: format!("`{s}`: {reason}"),
+        };
         if !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid("only digits are allowed"));
         }
@@ -139,7 +147,10 @@ mod tests {
     #[test]
     fn children_are_numbered() {
         assert_eq!(code("440304").child(10).unwrap(), code("440304010"));
-        assert_eq!(code("440304001001").child(7).unwrap(), code("44030400100107"));
+        assert_eq!(
+            code("440304001001").child(7).unwrap(),
+            code("44030400100107")
+        );
         assert_eq!(code("44030400100107").child(1), None);
     }
 

@@ -11,7 +11,11 @@ pub fn resident_id_check(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17.bytes().zip(ID_WEIGHTS).map(|(b, w)| (b - b'0') as u32 * w).sum();
+    let sum: u32 = first17
+        .bytes()
+        .zip(ID_WEIGHTS)
+        .map(|(b, w)| (b - b'0') as u32 * w)
+        .sum();
     Some(ID_CHECK[(sum % 11) as usize] as char)
 }
 
@@ -30,12 +34,16 @@ pub fn is_valid_resident_id(s: &str) -> bool {
         return false;
     }
     let check = (b[17] as char).to_ascii_uppercase();
-    let Some(expected) = resident_id_check(&s[..17]) else { return false };
+    let Some(expected) = resident_id_check(&s[..17]) else {
+        return false;
+    };
     expected == check && chrono::NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").is_ok()
 }
 
 const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
 fn uscc_value(c: u8) -> Option<u32> {
@@ -87,13 +95,18 @@ pub fn uscc(region: &str, serial: u32) -> String {
 
 /// True for an 18-character 统一社会信用代码 whose check character is right.
 pub fn is_valid_uscc(s: &str) -> bool {
-    s.len() == 18 && s.is_ascii() && uscc_check(&s[..17]).is_some_and(|c| c as u8 == s.as_bytes()[17])
+    s.len() == 18
+        && s.is_ascii()
+        && uscc_check(&s[..17]).is_some_and(|c| c as u8 == s.as_bytes()[17])
 }
 
 /// True for a mainland mobile number: 11 digits, `1[3-9]` prefix.
 pub fn is_valid_mobile(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
+    b.len() == 11
+        && b.iter().all(u8::is_ascii_digit)
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
 }
 
 /// GB/T 28181 device type code for a network camera (IPC).
@@ -102,14 +115,22 @@ pub const GB28181_TYPE_IPC: u16 = 132;
 /// Builds a 20-digit GB/T 28181 id: 8-digit centre code (6-digit region + 2-digit base
 /// unit), 2-digit industry code, 3-digit type code, 7-digit serial.
 pub fn gb28181_id(region: &str, unit: u8, industry: u8, type_code: u16, serial: u32) -> String {
-    format!("{region}{:02}{:02}{:03}{:07}", unit % 100, industry % 100, type_code % 1000, serial % 10_000_000)
+    format!(
+        "{region}{:02}{:02}{:03}{:07}",
+        unit % 100,
+        industry % 100,
+        type_code % 1000,
+        serial % 10_000_000
+    )
 }
 
 /// True for a 20-digit GB/T 28181 id whose type code is a known device type (111–199).
 pub fn is_valid_gb28181_id(s: &str) -> bool {
     s.len() == 20
         && s.bytes().all(|b| b.is_ascii_digit())
-        && s[10..13].parse::<u16>().is_ok_and(|t| (111..=199).contains(&t))
+        && s[10..13]
+            .parse::<u16>()
+            .is_ok_and(|t| (111..=199).contains(&t))
 }
 
 #[cfg(test)]

@@ -85,10 +85,16 @@ impl LayerId {
 impl FromStr for LayerId {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        LayerId::ALL.into_iter().find(|l| l.as_str() == s).ok_or_else(|| ValueError::Invalid {
-            what: "layer",
-            reason: format!("`{s}` is not one of {}", LayerId::ALL.map(|l| l.as_str()).join(", ")),
-        })
+        LayerId::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| ValueError::Invalid {
+                what: "layer",
+                reason: format!(
+                    "`{s}` is not one of {}",
+                    LayerId::ALL.map(|l| l.as_str()).join(", ")
+                ),
+            })
     }
 }
 
@@ -143,7 +149,8 @@ static GRIDS: LayerSchema = LayerSchema {
     id: LayerId::Grids,
     title_zh: "网格",
     title_en: "Grids",
-    description: "Basic management grids (网格), the finest unit of governance; each lies in one community.",
+    description:
+        "Basic management grids (网格), the finest unit of governance; each lies in one community.",
     geometry: GeomKind::Areal,
     properties: UNIT_PROPS,
     temporal: None,
@@ -192,7 +199,9 @@ static PIPES: LayerSchema = LayerSchema {
     description: "Underground pipe segments by network (给水, 排水, 污水, 燃气, 电力, 通信).",
     geometry: GeomKind::LineString,
     properties: &[
-        P::new("network", "管网类别", T::Text).required().queryable(),
+        P::new("network", "管网类别", T::Text)
+            .required()
+            .queryable(),
         P::new("diameter_mm", "管径(毫米)", T::Int).queryable(),
         P::new("material", "材质", T::Text).queryable(),
         P::new("length_m", "长度(米)", T::Float),
@@ -229,10 +238,14 @@ static DEVICES: LayerSchema = LayerSchema {
     description: "IoT sensing devices (智网): type, vendor, model, install date and status.",
     geometry: GeomKind::Point,
     properties: &[
-        P::new("device_type", "设备类型", T::Text).required().queryable(),
+        P::new("device_type", "设备类型", T::Text)
+            .required()
+            .queryable(),
         P::new("vendor", "厂商", T::Text).queryable(),
         P::new("model", "型号", T::Text),
-        P::new("serial", "序列号", T::Text).queryable().grade(DataGrade::General(2)),
+        P::new("serial", "序列号", T::Text)
+            .queryable()
+            .grade(DataGrade::General(2)),
         P::new("status", "状态", T::Text).queryable(),
         P::new("installed", "安装日期", T::Date),
         GRID_CODE,

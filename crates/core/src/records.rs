@@ -30,14 +30,18 @@ pub static PERSONS: RecordSchema = RecordSchema {
     fields: &[
         P::new("id", "编号", T::Int).required().grade(L1),
         P::new("name", "姓名", T::Text).required().grade(L3),
-        P::new("id_number", "身份证号", T::Text).required().grade(L4),
+        P::new("id_number", "身份证号", T::Text)
+            .required()
+            .grade(L4),
         P::new("gender", "性别", T::Text).grade(L2),
         P::new("birth_date", "出生日期", T::Date).grade(L3),
         P::new("mobile", "手机号码", T::Text).grade(L4),
         P::new("residence_type", "人口类型", T::Text).grade(L2),
         P::new("house_id", "房屋编号", T::Int).grade(L2),
         P::new("building_id", "建筑编号", T::Int).grade(L1),
-        P::new("grid_code", "所属网格", T::Text).required().grade(L1),
+        P::new("grid_code", "所属网格", T::Text)
+            .required()
+            .grade(L1),
     ],
 };
 
@@ -46,7 +50,9 @@ pub static HOUSES: RecordSchema = RecordSchema {
     title_zh: "实有房屋",
     fields: &[
         P::new("id", "编号", T::Int).required().grade(L1),
-        P::new("building_id", "建筑编号", T::Int).required().grade(L1),
+        P::new("building_id", "建筑编号", T::Int)
+            .required()
+            .grade(L1),
         P::new("address", "房屋地址", T::Text).required().grade(L2),
         P::new("floor", "楼层", T::Int).grade(L1),
         P::new("room", "房号", T::Text).grade(L2),
@@ -54,7 +60,9 @@ pub static HOUSES: RecordSchema = RecordSchema {
         P::new("use", "房屋用途", T::Text).grade(L1),
         P::new("tenure", "居住方式", T::Text).grade(L2),
         P::new("owner_id_number", "产权人身份证号", T::Text).grade(L4),
-        P::new("grid_code", "所属网格", T::Text).required().grade(L1),
+        P::new("grid_code", "所属网格", T::Text)
+            .required()
+            .grade(L1),
     ],
 };
 
@@ -64,7 +72,9 @@ pub static ENTITIES: RecordSchema = RecordSchema {
     fields: &[
         P::new("id", "编号", T::Int).required().grade(L1),
         P::new("name", "单位名称", T::Text).required().grade(L1),
-        P::new("uscc", "统一社会信用代码", T::Text).required().grade(L1),
+        P::new("uscc", "统一社会信用代码", T::Text)
+            .required()
+            .grade(L1),
         P::new("legal_person", "法定代表人", T::Text).grade(L2),
         P::new("legal_person_id_number", "法定代表人身份证号", T::Text).grade(L4),
         P::new("contact_mobile", "联系电话", T::Text).grade(L3),
@@ -73,7 +83,9 @@ pub static ENTITIES: RecordSchema = RecordSchema {
         P::new("established", "成立日期", T::Date).grade(L1),
         P::new("employees", "从业人数", T::Int).grade(L2),
         P::new("building_id", "建筑编号", T::Int).grade(L1),
-        P::new("grid_code", "所属网格", T::Text).required().grade(L1),
+        P::new("grid_code", "所属网格", T::Text)
+            .required()
+            .grade(L1),
     ],
 };
 
@@ -85,9 +97,17 @@ mod tests {
 
     #[test]
     fn personal_identifiers_are_graded_sensitive() {
-        for (schema, field) in [(&PERSONS, "id_number"), (&PERSONS, "mobile"), (&HOUSES, "owner_id_number")] {
+        for (schema, field) in [
+            (&PERSONS, "id_number"),
+            (&PERSONS, "mobile"),
+            (&HOUSES, "owner_id_number"),
+        ] {
             assert_eq!(schema.field(field).unwrap().grade, DataGrade::General(4));
         }
-        assert_eq!(ENTITIES.field("uscc").unwrap().grade, DataGrade::General(1), "public register data");
+        assert_eq!(
+            ENTITIES.field("uscc").unwrap().grade,
+            DataGrade::General(1),
+            "public register data"
+        );
     }
 }

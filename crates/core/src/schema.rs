@@ -67,7 +67,14 @@ pub struct PropertyDef {
 
 impl PropertyDef {
     pub const fn new(name: &'static str, title_zh: &'static str, ty: PropType) -> Self {
-        PropertyDef { name, title_zh, ty, required: false, queryable: false, grade: DataGrade::General(1) }
+        PropertyDef {
+            name,
+            title_zh,
+            ty,
+            required: false,
+            queryable: false,
+            grade: DataGrade::General(1),
+        }
     }
     pub const fn required(mut self) -> Self {
         self.required = true;
@@ -99,7 +106,10 @@ pub struct LayerSchema {
 
 impl LayerSchema {
     pub fn property(&self, name: &str) -> Option<(usize, &'static PropertyDef)> {
-        self.properties.iter().enumerate().find(|(_, p)| p.name == name)
+        self.properties
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.name == name)
     }
 
     pub fn temporal_index(&self) -> Option<usize> {

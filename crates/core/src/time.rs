@@ -28,7 +28,11 @@ fn parse_instant(raw: &str, end_of_day: bool) -> Result<Instant, ValueError> {
         return Ok(dt.with_timezone(&Utc));
     }
     if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        let t = if end_of_day { NaiveTime::from_hms_milli_opt(23, 59, 59, 999).unwrap() } else { NaiveTime::MIN };
+        let t = if end_of_day {
+            NaiveTime::from_hms_milli_opt(23, 59, 59, 999).unwrap()
+        } else {
+            NaiveTime::MIN
+        };
         return Ok(d.and_time(t).and_utc());
     }
     Err(ValueError::Invalid {
@@ -45,19 +49,39 @@ pub fn parse_datetime_interval(raw: &str) -> Result<Interval, ValueError> {
     match raw.split_once('/') {
         None => {
             if open(raw) {
-                return Err(ValueError::Invalid { what: "datetime", reason: "empty instant".into() });
+                return Err(ValueError::Invalid {
+                    what: "datetime",
+                    reason: "empty instant".into(),
+                });
             }
-            Ok(Interval { start: Some(parse_instant(raw, false)?), end: Some(parse_instant(raw, true)?) })
+            Ok(Interval {
+                start: Some(parse_instant(raw, false)?),
+                end: Some(parse_instant(raw, true)?),
+            })
         }
         Some((a, b)) => {
             if b.contains('/') || (open(a) && open(b)) {
-                return Err(ValueError::Invalid { what: "datetime", reason: format!("`{raw}` is not an interval") });
+                return Err(ValueError::Invalid {
+                    what: "datetime",
+                    reason: format!("`{raw}` is not an interval"),
+                });
             }
-            let start = if open(a) { None } else { Some(parse_instant(a, false)?) };
-            let end = if open(b) { None } else { Some(parse_instant(b, true)?) };
+            let start = if open(a) {
+                None
+            } else {
+                Some(parse_instant(a, false)?)
+            };
+            let end = if open(b) {
+                None
+            } else {
+                Some(parse_instant(b, true)?)
+            };
             if let (Some(s), Some(e)) = (start, end) {
                 if s > e {
-                    return Err(ValueError::Invalid { what: "datetime", reason: format!("`{raw}` ends before it starts") });
+                    return Err(ValueError::Invalid {
+                        what: "datetime",
+                        reason: format!("`{raw}` ends before it starts"),
+                    });
                 }
             }
             Ok(Interval { start, end })
@@ -83,12 +107,22 @@ mod tests {
         assert!(!i.overlaps_date(date("2014-12-31")));
         let i = parse_datetime_interval("../2010-01-01T00:00:00Z").unwrap();
         assert!(i.overlaps_date(date("1990-01-01")) && !i.overlaps_date(date("2011-01-01")));
-        assert!(parse_datetime_interval("2018-01-01/").unwrap().overlaps_date(date("2030-01-01")));
+        assert!(parse_datetime_interval("2018-01-01/")
+            .unwrap()
+            .overlaps_date(date("2030-01-01")));
     }
 
     #[test]
     fn malformed_datetimes_are_errors() {
-        for bad in ["", "../..", "yesterday", "2020-02-30", "2024-01-01/2020-01-01", "a/b/c", "2020-01-01/x"] {
+        for bad in [
+            "",
+            "../..",
+            "yesterday",
+            "2020-02-30",
+            "2024-01-01/2020-01-01",
+            "a/b/c",
+            "2020-01-01/x",
+        ] {
             assert!(parse_datetime_interval(bad).is_err(), "{bad}");
         }
     }

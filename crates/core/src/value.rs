@@ -57,7 +57,11 @@ impl Value {
         if raw.is_empty() {
             return Ok(Value::Null);
         }
-        let err = || ValueError::Type { field: field.to_owned(), expected: ty.expected(), got: raw.to_owned() };
+        let err = || ValueError::Type {
+            field: field.to_owned(),
+            expected: ty.expected(),
+            got: raw.to_owned(),
+        };
         Ok(match ty {
             PropType::Text => Value::Text(raw.to_owned()),
             PropType::Int => Value::Int(raw.parse().map_err(|_| err())?),
@@ -73,7 +77,9 @@ impl Value {
                 "false" | "0" | "否" => Value::Bool(false),
                 _ => return Err(err()),
             },
-            PropType::Date => Value::Date(NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| err())?),
+            PropType::Date => {
+                Value::Date(NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| err())?)
+            }
         })
     }
 
@@ -88,7 +94,11 @@ impl Value {
             | (PropType::Date, v @ Value::Date(_)) => Ok(v),
             (PropType::Float, Value::Int(i)) => Ok(Value::Float(i as f64)),
             (PropType::Date, Value::Text(s)) => Value::parse(field, ty, &s),
-            (ty, v) => Err(ValueError::Type { field: field.to_owned(), expected: ty.expected(), got: v.to_string() }),
+            (ty, v) => Err(ValueError::Type {
+                field: field.to_owned(),
+                expected: ty.expected(),
+                got: v.to_string(),
+            }),
         }
     }
 }
@@ -142,7 +152,11 @@ mod tests {
     use super::*;
 
     fn check(ty: PropType, raw: &str, expected: Result<Value, ()>) {
-        assert_eq!(Value::parse("f", ty, raw).map_err(|_| ()), expected, "{ty:?} {raw:?}");
+        assert_eq!(
+            Value::parse("f", ty, raw).map_err(|_| ()),
+            expected,
+            "{ty:?} {raw:?}"
+        );
     }
 
     #[test]
@@ -151,7 +165,11 @@ mod tests {
         check(PropType::Int, "4.2", Err(()));
         check(PropType::Float, "4.5", Ok(Value::Float(4.5)));
         check(PropType::Float, "NaN", Err(()));
-        check(PropType::Date, "2021-03-04", Ok(Value::Date(NaiveDate::from_ymd_opt(2021, 3, 4).unwrap())));
+        check(
+            PropType::Date,
+            "2021-03-04",
+            Ok(Value::Date(NaiveDate::from_ymd_opt(2021, 3, 4).unwrap())),
+        );
         check(PropType::Date, "2021-13-04", Err(()));
         check(PropType::Text, " 井盖 ", Ok(Value::Text("井盖".into())));
         check(PropType::Bool, "是", Ok(Value::Bool(true)));
@@ -160,7 +178,10 @@ mod tests {
 
     #[test]
     fn coerce_widens_ints_only_to_floats() {
-        assert_eq!(Value::Int(3).coerce("f", PropType::Float), Ok(Value::Float(3.0)));
+        assert_eq!(
+            Value::Int(3).coerce("f", PropType::Float),
+            Ok(Value::Float(3.0))
+        );
         assert!(Value::Float(3.5).coerce("f", PropType::Int).is_err());
         assert!(Value::Text("x".into()).coerce("f", PropType::Int).is_err());
     }

@@ -1,0 +1,72 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use citymirror_core::{records::RecordSchema, LayerId, Value};
+
+use crate::{Feature, FeatureId};
+
+/// A storage failure. The message is for logs and operators; the HTTP edge shows
+/// clients only a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("storage backend: {0}")]
+    Backend(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Where the twin's layers are persisted. Implemented for SQLite and PostgreSQL in
+/// `citymirror-store`; both must behave the same, and the store's test suite runs
+/// against each.
+///
+/// Every method that returns `Ok` has made its change durable (committed).
+#[async_trait]
+pub trait TwinRepo: Send + Sync + std::fmt::Debug {
+    /// Every feature of a layer, in any order.
+    async fn load_layer(&self, layer: LayerId) -> Result<Vec<Feature>, RepoError>;
+
+    /// Inserts new features with the ids they carry, all in one transaction.
+    async fn insert_features(&self, layer: LayerId, features: &[Feature]) -> Result<(), RepoError>;
+
+    /// Replaces a feature with the same id; `false` if there was none.
+    async fn replace_feature(&self, layer: LayerId, feature: &Feature) -> Result<bool, RepoError>;
+
+    /// Deletes a feature; `false` if there was none.
+    async fn delete_feature(&self, layer: LayerId, id: FeatureId) -> Result<bool, RepoError>;
+
+    /// The highest id in use in a layer (0 if empty), so new ids never collide.
+    async fn max_feature_id(&self, layer: LayerId) -> Result<FeatureId, RepoError>;
+
+    async fn count_features(&self, layer: LayerId) -> Result<u64, RepoError>;
+
+    /// A small key-value table for facts about the data set (seed, scale, generation time).
+    async fn set_meta(&self, key: &str, value: &str) -> Result<(), RepoError>;
+    async fn get_meta(&self, key: &str) -> Result<Option<String>, RepoError>;
+}
+
+/// Where "block data" records (persons, houses, entities) are persisted.
+#[async_trait]
+pub trait RecordRepo: Send + Sync {
+    /// Appends rows, each with one value per field of `schema`, in one transaction.
+    async fn insert_records(
+        &self,
+        schema: &'static RecordSchema,
+        rows: &[Vec<Value>],
+    ) -> Result<(), RepoError>;
+
+    async fn count_records(&self, schema: &'static RecordSchema) -> Result<u64, RepoError>;
+
+    /// Rows whose `field` equals `value`, at most `limit`, ordered by id.
+    async fn find_records(
+        &self,
+        schema: &'static RecordSchema,
+        field: &str,
+        value: &Value,
+        limit: u32,
+    ) -> Result<Vec<Vec<Value>>, RepoError>;
+}
+
+/// A timestamp in the form the stores keep (RFC 3339, UTC, millisecond precision).
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    t - chrono::Duration::nanoseconds(t.timestamp_subsec_nanos() as i64 % 1_000_000)
+}

@@ -1,0 +1,201 @@
+use std::{collections::HashMap, sync::Arc};
+
+use citymirror_core::{LayerId, Value, ValueError};
+use geo::{Centroid, Geometry, InteriorPoint};
+use tokio::sync::Mutex;
+
+use crate::{repo::now, Feature, FeatureId, Layer, NewFeature, Patch, RepoError, Twin, TwinRepo};
+
+/// What happened to a feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// A committed change, published to subscribers after the store and the index agree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub layer: LayerId,
+    pub id: FeatureId,
+    pub kind: ChangeKind,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TwinError {
+    #[error("feature {id} not found in `{layer}`")]
+    NotFound { layer: LayerId, id: FeatureId },
+    #[error(transparent)]
+    Invalid(#[from] ValueError),
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+/// The one write path into the twin, used alike by OGC API Features Part 4, imports and
+/// the live simulator. Each write is persisted first and applied to the in-memory layer
+/// only once the store has committed it, so a failed write changes nothing.
+#[derive(Debug)]
+pub struct TwinService {
+    twin: Arc<Twin>,
+    repo: Arc<dyn TwinRepo>,
+    /// One writer at a time per layer; holds the next free id.
+    writers: HashMap<LayerId, Mutex<FeatureId>>,
+}
+
+impl TwinService {
+    /// Loads every layer from the store into a new twin.
+    pub async fn open(repo: Arc<dyn TwinRepo>) -> Result<TwinService, TwinError> {
+        let twin = Arc::new(Twin::new());
+        let mut writers = HashMap::new();
+        for id in LayerId::ALL {
+            let features = repo.load_layer(id).await?;
+            let layer = Layer::from_features(id.schema(), features);
+            let next = layer.max_id().max(repo.max_feature_id(id).await?) + 1;
+            twin.set_layer(layer);
+            writers.insert(id, Mutex::new(next));
+        }
+        Ok(TwinService {
+            twin,
+            repo,
+            writers,
+        })
+    }
+
+    pub fn twin(&self) -> &Arc<Twin> {
+        &self.twin
+    }
+
+    pub fn repo(&self) -> &Arc<dyn TwinRepo> {
+        &self.repo
+    }
+
+    /// Sets the derived `grid_code` of a feature from where it lies.
+    fn place(&self, layer: LayerId, f: &mut NewFeature) {
+        let Some((i, _)) = layer.schema().property("grid_code") else {
+            return;
+        };
+        f.props[i] = representative_point(&f.geometry)
+            .and_then(|(x, y)| {
+                self.twin
+                    .grids()
+                    .locate_code(x, y)
+                    .map(|c| Value::Text(c.to_string()))
+            })
+            .unwrap_or(Value::Null);
+    }
+
+    fn after_write(&self, layer: LayerId, id: FeatureId, kind: ChangeKind) {
+        if layer.grid_level().is_some() {
+            self.twin.rebuild_grid_index();
+        }
+        self.twin.publish(crate::Change { layer, id, kind });
+    }
+
+    pub async fn create(&self, layer: LayerId, new: NewFeature) -> Result<Feature, TwinError> {
+        Ok(self.import(layer, vec![new]).await?.remove(0))
+    }
+
+    /// Adds many features in one transaction: all of them or none.
+    pub async fn import(
+        &self,
+        layer: LayerId,
+        new: Vec<NewFeature>,
+    ) -> Result<Vec<Feature>, TwinError> {
+        let mut next = self.writers[&layer].lock().await;
+        let at = now();
+        let features: Vec<Feature> = new
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut n)| {
+                self.place(layer, &mut n);
+                Feature {
+                    id: *next + i as FeatureId,
+                    geometry: n.geometry,
+                    props: n.props,
+                    updated_at: at,
+                }
+            })
+            .collect();
+        self.repo.insert_features(layer, &features).await?;
+        *next += features.len() as FeatureId;
+        {
+            let mut l = self.twin.layer_mut(layer);
+            for f in &features {
+                l.upsert(f.clone());
+            }
+        }
+        for f in &features {
+            self.after_write(layer, f.id, ChangeKind::Created);
+        }
+        Ok(features)
+    }
+
+    pub async fn replace(
+        &self,
+        layer: LayerId,
+        id: FeatureId,
+        mut new: NewFeature,
+    ) -> Result<Feature, TwinError> {
+        let _writer = self.writers[&layer].lock().await;
+        self.place(layer, &mut new);
+        let f = Feature {
+            id,
+            geometry: new.geometry,
+            props: new.props,
+            updated_at: now(),
+        };
+        if !self.repo.replace_feature(layer, &f).await? {
+            return Err(TwinError::NotFound { layer, id });
+        }
+        self.twin.layer_mut(layer).upsert(f.clone());
+        self.after_write(layer, id, ChangeKind::Updated);
+        Ok(f)
+    }
+
+    /// Applies a partial update: given properties and geometry replace the stored ones.
+    pub async fn patch(
+        &self,
+        layer: LayerId,
+        id: FeatureId,
+        patch: Patch,
+    ) -> Result<Feature, TwinError> {
+        let current = self
+            .twin
+            .layer(layer)
+            .get(id)
+            .cloned()
+            .ok_or(TwinError::NotFound { layer, id })?;
+        let schema = layer.schema();
+        let mut props: Vec<(String, Value)> = schema
+            .properties
+            .iter()
+            .zip(current.props)
+            .map(|(d, v)| (d.name.to_owned(), v))
+            .collect();
+        for (name, value) in patch.props {
+            let (i, _) = schema.property(&name).ok_or(ValueError::UnknownProperty {
+                field: name.clone(),
+            })?;
+            props[i].1 = value;
+        }
+        let new = NewFeature::validate(schema, patch.geometry.unwrap_or(current.geometry), props)?;
+        self.replace(layer, id, new).await
+    }
+
+    pub async fn delete(&self, layer: LayerId, id: FeatureId) -> Result<(), TwinError> {
+        let _writer = self.writers[&layer].lock().await;
+        if !self.repo.delete_feature(layer, id).await? {
+            return Err(TwinError::NotFound { layer, id });
+        }
+        self.twin.layer_mut(layer).remove(id);
+        self.after_write(layer, id, ChangeKind::Deleted);
+        Ok(())
+    }
+}
+
+/// A point that lies on the geometry (inside a polygon, on a line), used to place it in a grid.
+pub(crate) fn representative_point(g: &Geometry<f64>) -> Option<(f64, f64)> {
+    let p = g.interior_point().or_else(|| g.centroid())?;
+    Some((p.x(), p.y()))
+}

@@ -1,0 +1,94 @@
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard},
+};
+
+use citymirror_core::LayerId;
+use tokio::sync::broadcast;
+
+use crate::{service::Change, GridIndex, GridPath, Layer};
+
+/// The whole district in memory: one [`Layer`] per [`LayerId`] and the grid index.
+///
+/// Readers take a short read lock on one layer; the only writer is [`crate::TwinService`].
+/// Locks are never held across an `.await`.
+#[derive(Debug)]
+pub struct Twin {
+    layers: HashMap<LayerId, RwLock<Layer>>,
+    grids: RwLock<Arc<GridIndex>>,
+    changes: broadcast::Sender<Change>,
+}
+
+impl Default for Twin {
+    fn default() -> Self {
+        Twin::new()
+    }
+}
+
+impl Twin {
+    pub fn new() -> Twin {
+        let layers = LayerId::ALL
+            .into_iter()
+            .map(|l| (l, RwLock::new(Layer::new(l.schema()))))
+            .collect();
+        Twin {
+            layers,
+            grids: RwLock::default(),
+            changes: broadcast::channel(1024).0,
+        }
+    }
+
+    /// Read access to one layer. Hold the guard briefly: writers wait on it.
+    pub fn layer(&self, id: LayerId) -> RwLockReadGuard<'_, Layer> {
+        self.layers[&id].read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn layer_mut(&self, id: LayerId) -> RwLockWriteGuard<'_, Layer> {
+        self.layers[&id].write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Replaces a whole layer (at start-up, from storage).
+    pub fn set_layer(&self, layer: Layer) {
+        let id = layer.schema().id;
+        *self.layer_mut(id) = layer;
+        if id.grid_level().is_some() {
+            self.rebuild_grid_index();
+        }
+    }
+
+    /// Rebuilds the point-in-grid index from the administrative layers.
+    pub fn rebuild_grid_index(&self) {
+        let guards: Vec<_> = [
+            LayerId::District,
+            LayerId::Streets,
+            LayerId::Communities,
+            LayerId::Grids,
+        ]
+        .into_iter()
+        .map(|l| self.layer(l))
+        .collect();
+        let index = GridIndex::build(guards.iter().map(|g| &**g));
+        drop(guards);
+        *self.grids.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(index);
+    }
+
+    /// The current grid index (cheap to clone; swapped whole when grids change).
+    pub fn grids(&self) -> Arc<GridIndex> {
+        self.grids.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// `locate(lon, lat)`: the grid path of a WGS84 point, or `None` outside the district.
+    pub fn locate(&self, lon: f64, lat: f64) -> Option<GridPath> {
+        self.grids().locate(lon, lat)
+    }
+
+    /// Subscribes to feature changes (created, replaced, deleted), in commit order.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    pub(crate) fn publish(&self, change: Change) {
+        // No subscribers is not an error: nobody is watching.
+        let _ = self.changes.send(change);
+    }
+}
