@@ -1,1 +1,22 @@
-fn main() {}
+//! `citymirror`: the single binary that generates, imports, serves and demonstrates the
+//! Futian twin. This crate only composes: configuration, CLI and start-up. The domain is
+//! in `citymirror-twin` and `citymirror-sim`, storage in `citymirror-store`, the web
+//! edge in `citymirror-http`.
+
+mod cli;
+mod commands;
+mod progress;
+
+use clap::Parser;
+
+fn main() -> anyhow::Result<()> {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(commands::run(cli.command))
+}

@@ -1,0 +1,93 @@
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+/// CityMirror: a digital twin and governance platform for a city district.
+#[derive(Debug, Parser)]
+#[command(name = "citymirror", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the synthetic Futian twin (S = 1.0 is full scale) into an empty store.
+    Generate(GenerateArgs),
+    /// Serve the twin: web UI, OGC API Features, locate, health.
+    Serve(ServeArgs),
+    /// Generate a demo-scale district if the data dir is empty, serve it, and run the live simulator.
+    Demo(DemoArgs),
+    /// Import a GeoJSON or CSV file into a layer, all or nothing.
+    Import(ImportArgs),
+    /// Print the twin's counts.
+    Stats(StoreArgs),
+}
+
+/// Where the twin is stored.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Directory of the embedded SQLite store (citymirror.db).
+    #[arg(long, default_value = "data", env = "CITYMIRROR_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// Use PostgreSQL instead of SQLite, e.g. postgres://user@host:5432/db.
+    #[arg(long, env = "CITYMIRROR_DATABASE")]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Scale: 1.0 reaches the full Futian figures (20,000 buildings, 550,000 components, …).
+    #[arg(long, default_value_t = 0.05)]
+    pub scale: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// District outline in GCJ-02 GeoJSON; without the file a coarse built-in outline is used.
+    #[arg(long, env = "CITYMIRROR_OUTLINE", default_value = "../shared/data/futian/district-440304.gcj02.geojson")]
+    pub outline: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[arg(long, default_value = "127.0.0.1:8080", env = "CITYMIRROR_LISTEN")]
+    pub listen: SocketAddr,
+    /// The URL clients reach this server at (for links behind a proxy); default: from the Host header.
+    #[arg(long, env = "CITYMIRROR_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value = "data/demo", env = "CITYMIRROR_DATA_DIR")]
+    pub data_dir: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:8080", env = "CITYMIRROR_LISTEN")]
+    pub listen: SocketAddr,
+    #[arg(long, default_value_t = 0.05)]
+    pub scale: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, env = "CITYMIRROR_OUTLINE", default_value = "../shared/data/futian/district-440304.gcj02.geojson")]
+    pub outline: PathBuf,
+    /// Seconds between simulator changes.
+    #[arg(long, default_value_t = 2.0)]
+    pub sim_interval: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Target layer: buildings, components, pipes, cameras, devices, …
+    #[arg(long)]
+    pub layer: String,
+    /// A .geojson/.json or .csv file (CSV needs lon and lat columns).
+    #[arg(long)]
+    pub file: PathBuf,
+    /// The datum of the file's coordinates; converted to WGS84 on import.
+    #[arg(long, default_value = "wgs84")]
+    pub crs: String,
+}

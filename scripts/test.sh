@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (README: "Run the tests").
+#   - format and lints
+#   - unit and integration tests of every crate, on SQLite and, when CITYMIRROR_TEST_PG
+#     names a database, the same store suite on PostgreSQL
+#   - interoperability: a served twin checked by ogctests, OWSLib and GDAL
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+if [ -n "${CITYMIRROR_TEST_PG:-}" ]; then
+  echo "== PostgreSQL tests enabled: $CITYMIRROR_TEST_PG"
+else
+  echo "== CITYMIRROR_TEST_PG is unset: PostgreSQL tests will report themselves skipped"
+fi
+
+echo "== cargo test"
+cargo test --workspace
+
+echo "== interoperability (ogctests, OWSLib, GDAL)"
+tests/interop/run.sh
