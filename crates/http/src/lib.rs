@@ -1,1 +1,45 @@
+//! `citymirror-http`: the web edge of CityMirror.
+//!
+//! [`app`] builds the whole HTTP API as an [`axum::Router`] over one [`AppState`]:
+//!
+//! - `/ogc`: OGC API – Features Part 1 (Core, GeoJSON, HTML, OpenAPI 3.0), Part 2 (CRS:
+//!   CRS84, EPSG:4326, EPSG:3857), Part 3 queryables as query parameters, and Part 4
+//!   writes (create, replace, update, delete) through [`citymirror_twin::TwinService`];
+//! - `/api/v1/locate?lon=&lat=`: the grid path (区-街道-社区-网格) of a point;
+//! - `/api/openapi.json`: the OpenAPI 3.0 document of all of the above;
+//! - `/healthz`.
+//!
+//! Raw input (query strings, request bodies) is validated once, at the door, into the
+//! twin's typed values; every failure is answered by one [`ApiError`] with a stable `code`.
+//! Reads take a layer's lock only for the query itself, never across an `.await`, and
+//! GeoJSON is written straight into a byte buffer.
+//!
+//! ```no_run
+//! # async fn serve(repo: std::sync::Arc<dyn citymirror_twin::TwinRepo>) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use citymirror_http::{app, AppState, HttpConfig};
+//! use citymirror_twin::TwinService;
+//!
+//! let service = Arc::new(TwinService::open(repo).await?);
+//! let router = app(AppState { service, config: HttpConfig { public_url: None } });
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, router).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! This crate knows HTTP and JSON but not SQL: storage is reached only through the
+//! twin's service.
 
+mod base_url;
+mod error;
+mod media;
+mod negotiate;
+mod ogc;
+mod openapi;
+mod routes;
+mod state;
+
+pub use error::ApiError;
+pub use openapi::openapi_document;
+pub use routes::app;
+pub use state::{AppState, HttpConfig};

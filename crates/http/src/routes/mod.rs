@@ -1,0 +1,82 @@
+//! The route table of the whole HTTP API, in one place.
+
+mod health;
+mod locate;
+mod openapi;
+
+use axum::{
+    extract::DefaultBodyLimit,
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
+
+use crate::{ogc, ApiError, AppState};
+
+/// The largest request body accepted (a GeoJSON feature with a detailed outline fits
+/// many times over).
+pub const BODY_LIMIT: usize = 16 << 20;
+
+/// The whole HTTP API. Separate from `main` so tests can drive it with
+/// `tower::ServiceExt::oneshot`, without a socket.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::get))
+        .route("/api/v1/locate", get(locate::get))
+        .route("/api/openapi.json", get(openapi::get))
+        // OGC API – Features. ogctests joins its base URL `…/ogc` with `/`, so the
+        // landing page answers with and without the trailing slash.
+        .route("/ogc", get(ogc::landing::get))
+        .route("/ogc/", get(ogc::landing::get))
+        .route("/ogc/conformance", get(ogc::conformance::get))
+        .route("/ogc/api", get(ogc::api_doc::get))
+        .route("/ogc/collections", get(ogc::collections::list))
+        .route("/ogc/collections/{collection}", get(ogc::collections::one))
+        .route(
+            "/ogc/collections/{collection}/queryables",
+            get(ogc::queryables::get),
+        )
+        .route(
+            "/ogc/collections/{collection}/items",
+            get(ogc::items::get).post(ogc::write::create),
+        )
+        .route(
+            "/ogc/collections/{collection}/items/{feature}",
+            get(ogc::feature::get)
+                .put(ogc::write::replace)
+                .patch(ogc::write::update)
+                .delete(ogc::write::delete),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        // tower-http's limit replaces axum's default 2 MiB one; its early 413 (from
+        // Content-Length) is turned into our JSON error like every other failure.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::map_response(json_payload_too_large))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such resource; the API is described at /api/openapi.json".into())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+async fn json_payload_too_large(r: Response) -> Response {
+    let is_ours = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(b"application/json"));
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_ours {
+        ApiError::PayloadTooLarge(format!("the body is larger than {} MiB", BODY_LIMIT >> 20))
+            .into_response()
+    } else {
+        r
+    }
+}
