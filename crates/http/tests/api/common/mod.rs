@@ -1,0 +1,181 @@
+//! The test harness: a small fixture twin in a temporary SQLite store, served by
+//! [`citymirror_http::app`] and driven through `oneshot`, with no socket.
+
+pub mod fixture;
+
+use std::sync::Arc;
+
+use axum::{
+    body::{Body, Bytes},
+    http::{header, HeaderMap, Method, Request, StatusCode},
+    Router,
+};
+use citymirror_http::{app, AppState, HttpConfig};
+use citymirror_store::StoreTarget;
+use citymirror_twin::{TwinRepo, TwinService};
+use http_body_util::BodyExt;
+use serde_json::Value as Json;
+use tower::ServiceExt;
+
+/// The `Host` every test request carries; absolute links must start with [`BASE`].
+pub const HOST: &str = "twin.test";
+pub const BASE: &str = "http://twin.test";
+
+pub struct TestApp {
+    router: Router,
+    pub service: Arc<TwinService>,
+    _dir: tempfile::TempDir,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn json(&self) -> Json {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.to_vec()).expect("UTF-8 body")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map_or("", |v| v.to_str().expect("ASCII header"))
+    }
+
+    /// The `code` of a JSON error body, after checking the status.
+    pub fn error_code(&self, status: StatusCode) -> String {
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(self.header("content-type"), "application/json");
+        let v = self.json();
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+        v["code"].as_str().expect("a code").to_owned()
+    }
+}
+
+impl TestApp {
+    /// The fixture twin (see [`fixture`]), in a fresh SQLite store.
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = citymirror_store::open(&StoreTarget::Sqlite {
+            data_dir: dir.path().to_owned(),
+        })
+        .await
+        .expect("open the SQLite store");
+        let repo: Arc<dyn TwinRepo> = Arc::new(store);
+        let service = Arc::new(TwinService::open(repo).await.expect("open the twin"));
+        fixture::load(&service).await;
+        TestApp {
+            router: app(AppState {
+                service: service.clone(),
+                config: HttpConfig { public_url: None },
+            }),
+            service,
+            _dir: dir,
+        }
+    }
+
+    pub async fn request(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Sends a request to `uri`, a path or an absolute URL on this server.
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> Reply {
+        let path = match uri.strip_prefix(BASE) {
+            Some(p) => p,
+            None if uri.starts_with('/') => uri,
+            None => panic!("{uri} does not point at this server"),
+        };
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, HOST);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.request(req.body(body.into()).unwrap()).await
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.send(Method::GET, uri, &[], Body::empty()).await
+    }
+
+    pub async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> Reply {
+        self.send(Method::GET, uri, headers, Body::empty()).await
+    }
+
+    /// GET that must succeed with JSON; returns the document.
+    pub async fn get_json(&self, uri: &str) -> Json {
+        let r = self.get(uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
+        r.json()
+    }
+
+    /// Sends `body` as GeoJSON.
+    pub async fn send_geojson(&self, method: Method, uri: &str, body: &Json) -> Reply {
+        self.send(
+            method,
+            uri,
+            &[("content-type", "application/geo+json")],
+            body.to_string(),
+        )
+        .await
+    }
+}
+
+/// The `href` of the first link with `rel` (and `type`, if given).
+pub fn link<'a>(doc: &'a Json, rel: &str, media_type: Option<&str>) -> Option<&'a str> {
+    doc["links"]
+        .as_array()?
+        .iter()
+        .find(|l| l["rel"] == rel && media_type.is_none_or(|t| l["type"] == t))
+        .and_then(|l| l["href"].as_str())
+}
+
+/// Every link of the document has rel and type, and an absolute href on this server.
+pub fn assert_links_well_formed(doc: &Json) {
+    let links = doc["links"].as_array().expect("links");
+    assert!(!links.is_empty());
+    for l in links {
+        assert!(l["rel"].is_string() && l["type"].is_string(), "{l}");
+        let href = l["href"].as_str().unwrap();
+        assert!(href.starts_with(&format!("{BASE}/")), "{href}");
+    }
+}
+
+/// The ids of the features in a FeatureCollection, in order.
+pub fn ids(fc: &Json) -> Vec<i64> {
+    fc["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["id"].as_i64().expect("integer id"))
+        .collect()
+}
