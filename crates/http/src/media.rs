@@ -2,7 +2,7 @@
 
 use axum::{
     http::{header, HeaderValue},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 
 pub const JSON: &str = "application/json";
@@ -40,7 +40,7 @@ pub fn vary_accept(r: &mut Response) {
 
 /// A negotiated JSON response.
 pub fn negotiated_json(content_type: &'static str, value: &serde_json::Value) -> Response {
-    let mut r = json(content_type, value).into_response();
+    let mut r = json(content_type, value);
     vary_accept(&mut r);
     r
 }

@@ -6,7 +6,8 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::ogc::queryables::property_schema;
 
-fn r(name: &str) -> Json {
+/// A `$ref` to the schema `name` in this document.
+pub fn reference(name: &str) -> Json {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
@@ -15,12 +16,8 @@ pub fn properties_name(layer: LayerId) -> String {
     format!("{layer}Properties")
 }
 
-pub fn reference(name: &str) -> Json {
-    r(name)
-}
-
 pub fn all() -> Map<String, Json> {
-    let links = json!({ "type": "array", "items": r("link") });
+    let links = json!({ "type": "array", "items": reference("link") });
     let mut m = json!({
         "exception": {
             "type": "object", "required": ["code"],
@@ -61,7 +58,7 @@ pub fn all() -> Map<String, Json> {
             "type": "object", "required": ["id", "links"],
             "properties": {
                 "id": { "type": "string" }, "title": { "type": "string" }, "description": { "type": "string" },
-                "links": links, "extent": r("extent"),
+                "links": links, "extent": reference("extent"),
                 "itemType": { "type": "string", "default": "feature" },
                 "crs": { "type": "array", "items": { "type": "string" } },
                 "storageCrs": { "type": "string" },
@@ -72,7 +69,7 @@ pub fn all() -> Map<String, Json> {
             "properties": {
                 "links": links,
                 "crs": { "type": "array", "items": { "type": "string" } },
-                "collections": { "type": "array", "items": r("collection") },
+                "collections": { "type": "array", "items": reference("collection") },
             },
         },
         "geometryGeoJSON": {
@@ -80,7 +77,7 @@ pub fn all() -> Map<String, Json> {
             "properties": {
                 "type": { "type": "string", "enum": ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"] },
                 "coordinates": { "type": "array", "items": {} },
-                "geometries": { "type": "array", "items": r("geometryGeoJSON") },
+                "geometries": { "type": "array", "items": reference("geometryGeoJSON") },
             },
         },
         "featureGeoJSON": {
@@ -88,7 +85,7 @@ pub fn all() -> Map<String, Json> {
             "properties": {
                 "type": { "type": "string", "enum": ["Feature"] },
                 "id": { "oneOf": [{ "type": "string" }, { "type": "integer" }] },
-                "geometry": r("geometryGeoJSON"),
+                "geometry": reference("geometryGeoJSON"),
                 "properties": { "type": "object", "nullable": true },
                 "links": links,
             },
@@ -97,7 +94,7 @@ pub fn all() -> Map<String, Json> {
             "type": "object", "required": ["type", "features"],
             "properties": {
                 "type": { "type": "string", "enum": ["FeatureCollection"] },
-                "features": { "type": "array", "items": r("featureGeoJSON") },
+                "features": { "type": "array", "items": reference("featureGeoJSON") },
                 "links": links,
                 "timeStamp": { "type": "string", "format": "date-time" },
                 "numberMatched": { "type": "integer", "minimum": 0 },
@@ -109,7 +106,7 @@ pub fn all() -> Map<String, Json> {
             "description": "A JSON merge patch (RFC 7396) of a feature: `properties` and/or `geometry`.",
             "properties": {
                 "properties": { "type": "object" },
-                "geometry": r("geometryGeoJSON"),
+                "geometry": reference("geometryGeoJSON"),
             },
         },
         "queryables": {
