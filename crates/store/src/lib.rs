@@ -83,8 +83,8 @@ pub enum StoreError {
     },
     #[error("cannot open the SQLite database {}: {source}; check that the file is writable and not a different kind of file, or choose another data directory", path.display())]
     Sqlite { path: PathBuf, source: sqlx::Error },
-    #[error("`{url}` is not a valid PostgreSQL URL: {source}; expected postgres://user[:password]@host[:port]/database")]
-    PostgresUrl { url: String, source: sqlx::Error },
+    #[error("`{url}` is not a valid PostgreSQL URL: {reason}; expected postgres://user[:password]@host[:port]/database")]
+    PostgresUrl { url: String, reason: String },
     #[error("cannot connect to PostgreSQL at {url}: {source}; check that the server is running, that the database exists and that the user may log in")]
     Postgres { url: String, source: sqlx::Error },
     #[error("cannot apply the {backend} migrations: {source}; the database may come from a newer CityMirror or have been edited by hand; use a fresh data directory or database")]

@@ -303,14 +303,50 @@ pub(crate) fn format_timestamp(t: DateTime<Utc>) -> String {
 }
 
 pub(crate) fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, RepoError> {
+    // Every row of a layer is read at start-up, so the form this store writes
+    // (`YYYY-MM-DDTHH:MM:SS.mmmZ`) is parsed directly; anything else goes the long way.
+    let b = s.as_bytes();
+    if b.len() == 24 && b[10] == b'T' && b[19] == b'.' && b[23] == b'Z' {
+        if let (Some(date), Some(h), Some(m), Some(sec), Some(ms)) = (
+            fast_date(&b[..10]),
+            digits(&b[11..13]),
+            digits(&b[14..16]),
+            digits(&b[17..19]),
+            digits(&b[20..23]),
+        ) {
+            if b[13] == b':' && b[16] == b':' {
+                if let Some(t) = date.and_hms_milli_opt(h, m, sec, ms) {
+                    return Ok(t.and_utc());
+                }
+            }
+        }
+    }
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| RepoError::Corrupt(format!("updated_at `{s}` is not RFC 3339: {e}")))
 }
 
 pub(crate) fn parse_date(field: &str, s: &str) -> Result<NaiveDate, RepoError> {
+    if let Some(d) = fast_date(s.as_bytes()) {
+        return Ok(d);
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|e| RepoError::Corrupt(format!("`{field}` value `{s}` is not a date: {e}")))
+}
+
+/// `YYYY-MM-DD`, or `None` to fall back to chrono's parser.
+fn fast_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y = i32::try_from(digits(&b[..4])?).ok()?;
+    NaiveDate::from_ymd_opt(y, digits(&b[5..7])?, digits(&b[8..10])?)
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
 }
 
 pub(crate) fn decode_geometry(id: i64, wkb: &[u8]) -> Result<geo::Geometry<f64>, RepoError> {
@@ -352,6 +388,23 @@ mod tests {
         assert_eq!(s, "INSERT INTO \"meta\" (\"key\", \"value\") VALUES (?,?)");
         let u = update_feature(Dialect::Postgres, LayerId::District);
         assert!(u.ends_with("\"area_km2\" = $10 WHERE id = $11"), "{u}");
+    }
+
+    #[test]
+    fn timestamps_and_dates_read_back_as_written() {
+        let t = DateTime::parse_from_rfc3339("2024-02-29T23:59:58.123Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(format_timestamp(t), "2024-02-29T23:59:58.123Z");
+        assert_eq!(parse_timestamp("2024-02-29T23:59:58.123Z").unwrap(), t);
+        assert_eq!(parse_timestamp("2024-03-01T07:59:58.123+08:00").unwrap(), t);
+        assert!(parse_timestamp("2024-02-30T23:59:58.123Z").is_err());
+        assert_eq!(
+            parse_date("d", "2023-12-31").unwrap(),
+            NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()
+        );
+        assert!(parse_date("d", "2023-02-29").is_err());
+        assert!(parse_date("d", "2023-1x-01").is_err());
     }
 
     #[test]

@@ -42,15 +42,21 @@ pub(crate) struct PgStore {
 
 pub(crate) async fn open(url: &str) -> Result<PgStore, StoreError> {
     let shown = redact_url(url);
+    let bad_url = |reason: String| StoreError::PostgresUrl {
+        url: shown.clone(),
+        reason,
+    };
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(bad_url("it does not start with postgres://".into()));
+    }
     let options = PgConnectOptions::from_str(url)
-        .map_err(|source| StoreError::PostgresUrl {
-            url: shown.clone(),
-            source,
-        })?
+        .map_err(|e| bad_url(e.to_string()))?
         // Statements carry megabytes of arrays; the store traces its own timings.
         .disable_statement_logging();
     let pool = PgPoolOptions::new()
         .max_connections(8)
+        // Keeps retrying for a while, so a server that is still starting (as under
+        // docker compose) is waited for; a wrong host or port fails after that.
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options)
         .await
@@ -76,6 +82,8 @@ enum Array<'a> {
     Float(Vec<Option<f64>>),
     Bool(Vec<Option<bool>>),
     Date(Vec<Option<NaiveDate>>),
+    Bytes(Vec<Vec<u8>>),
+    Time(Vec<DateTime<Utc>>),
 }
 
 impl<'a> Array<'a> {
@@ -122,8 +130,88 @@ impl<'a> Array<'a> {
             Array::Float(a) => q.bind(a),
             Array::Bool(a) => q.bind(a),
             Array::Date(a) => q.bind(a),
+            Array::Bytes(a) => q.bind(a),
+            Array::Time(a) => q.bind(a),
         }
     }
+}
+
+/// The array types of a layer table's columns, in table order.
+fn layer_array_types(layer: LayerId) -> Vec<&'static str> {
+    let mut types = vec![
+        "bigint[]",
+        "bytea[]",
+        "float8[]",
+        "float8[]",
+        "float8[]",
+        "float8[]",
+        "timestamptz[]",
+    ];
+    types.extend(
+        layer
+            .schema()
+            .properties
+            .iter()
+            .map(|p| Array::sql_type(p.ty)),
+    );
+    types
+}
+
+/// A chunk of features as one array per column.
+fn feature_arrays(layer: LayerId, chunk: &[Feature]) -> Result<Vec<Array<'_>>, RepoError> {
+    let n = chunk.len();
+    let mut ids = Vec::with_capacity(n);
+    let mut geoms = Vec::with_capacity(n);
+    let mut bbox: [Vec<Option<f64>>; 4] = std::array::from_fn(|_| Vec::with_capacity(n));
+    let mut times = Vec::with_capacity(n);
+    let mut props: Vec<Array> = layer
+        .schema()
+        .properties
+        .iter()
+        .map(|p| Array::new(p.ty, n))
+        .collect();
+    for f in chunk {
+        let row = FeatureRow::new(layer, f)?;
+        ids.push(Some(row.id));
+        geoms.push(row.wkb);
+        for (col, v) in bbox.iter_mut().zip(row.bbox) {
+            col.push(Some(v));
+        }
+        times.push(row.updated_at);
+        for (col, cell) in props.iter_mut().zip(row.props) {
+            col.push(cell)?;
+        }
+    }
+    let [minx, miny, maxx, maxy] = bbox;
+    let mut arrays = vec![
+        Array::Int(ids),
+        Array::Bytes(geoms),
+        Array::Float(minx),
+        Array::Float(miny),
+        Array::Float(maxx),
+        Array::Float(maxy),
+        Array::Time(times),
+    ];
+    arrays.extend(props);
+    Ok(arrays)
+}
+
+/// A chunk of record rows as one array per field.
+fn record_arrays<'a>(
+    schema: &RecordSchema,
+    chunk: &'a [Vec<Value>],
+) -> Result<Vec<Array<'a>>, RepoError> {
+    let mut arrays: Vec<Array> = schema
+        .fields
+        .iter()
+        .map(|f| Array::new(f.ty, chunk.len()))
+        .collect();
+    for row in chunk {
+        for (col, cell) in arrays.iter_mut().zip(sql::record_cells(schema, row)?) {
+            col.push(cell)?;
+        }
+    }
+    Ok(arrays)
 }
 
 /// `INSERT INTO table (columns) SELECT * FROM unnest($1::type[], …)`.
@@ -189,6 +277,49 @@ fn read_feature(layer: LayerId, row: &PgRow) -> Result<Feature, RepoError> {
 }
 
 impl PgStore {
+    /// Inserts `items` in one transaction, `ROWS_PER_INSERT` at a time through
+    /// `sql_text` (an [`insert_unnest`]), with `arrays` turning a chunk into columns.
+    ///
+    /// The next chunk is encoded while the server executes the current one, so client
+    /// and server work overlap instead of taking turns.
+    async fn insert_chunks<'a, T>(
+        &self,
+        table: &str,
+        sql_text: &str,
+        items: &'a [T],
+        arrays: impl Fn(&'a [T]) -> Result<Vec<Array<'a>>, RepoError>,
+    ) -> Result<(), RepoError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut chunks = items.chunks(ROWS_PER_INSERT);
+        let mut next = chunks.next().map(&arrays).transpose()?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(backend(format_args!("cannot start a write to `{table}`")))?;
+        while let Some(current) = next.take() {
+            let mut q = sqlx::query(sql_text);
+            for col in current {
+                q = col.bind(q);
+            }
+            let (done, encoded) = futures_util::future::join(
+                q.execute(&mut *tx),
+                // Synchronous work in an async block runs when join first polls it,
+                // after the statement has been sent.
+                async { chunks.next().map(&arrays).transpose() },
+            )
+            .await;
+            done.map_err(backend(format_args!("cannot insert into `{table}`")))?;
+            next = encoded?;
+        }
+        tx.commit()
+            .await
+            .map_err(backend(format_args!("cannot commit to `{table}`")))?;
+        Ok(())
+    }
+
     pub(crate) async fn close(&self) {
         self.pool.close().await;
     }
@@ -227,70 +358,12 @@ impl TwinRepo for PgStore {
     }
 
     async fn insert_features(&self, layer: LayerId, features: &[Feature]) -> Result<(), RepoError> {
-        if features.is_empty() {
-            return Ok(());
-        }
-        let schema = layer.schema();
         let columns = sql::layer_columns(layer);
-        let mut types = vec![
-            "bigint[]",
-            "bytea[]",
-            "float8[]",
-            "float8[]",
-            "float8[]",
-            "float8[]",
-            "timestamptz[]",
-        ];
-        types.extend(schema.properties.iter().map(|p| Array::sql_type(p.ty)));
-        let sql_text = insert_unnest(layer.as_str(), &columns, &types);
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .map_err(backend(format_args!("cannot start a write to `{layer}`")))?;
-        for chunk in features.chunks(ROWS_PER_INSERT) {
-            let n = chunk.len();
-            let mut ids = Vec::with_capacity(n);
-            let mut geoms = Vec::with_capacity(n);
-            let mut bbox: [Vec<f64>; 4] = std::array::from_fn(|_| Vec::with_capacity(n));
-            let mut times = Vec::with_capacity(n);
-            let mut props: Vec<Array> = schema
-                .properties
-                .iter()
-                .map(|p| Array::new(p.ty, n))
-                .collect();
-            for f in chunk {
-                let row = FeatureRow::new(layer, f)?;
-                ids.push(row.id);
-                geoms.push(row.wkb);
-                for (col, v) in bbox.iter_mut().zip(row.bbox) {
-                    col.push(v);
-                }
-                times.push(row.updated_at);
-                for (col, cell) in props.iter_mut().zip(row.props) {
-                    col.push(cell)?;
-                }
-            }
-            let [minx, miny, maxx, maxy] = bbox;
-            let mut q = sqlx::query(&sql_text)
-                .bind(ids)
-                .bind(geoms)
-                .bind(minx)
-                .bind(miny)
-                .bind(maxx)
-                .bind(maxy)
-                .bind(times);
-            for col in props {
-                q = col.bind(q);
-            }
-            q.execute(&mut *tx)
-                .await
-                .map_err(backend(format_args!("cannot insert into `{layer}`")))?;
-        }
-        tx.commit()
-            .await
-            .map_err(backend(format_args!("cannot commit to `{layer}`")))?;
-        Ok(())
+        let sql_text = insert_unnest(layer.as_str(), &columns, &layer_array_types(layer));
+        self.insert_chunks(layer.as_str(), &sql_text, features, |chunk| {
+            feature_arrays(layer, chunk)
+        })
+        .await
     }
 
     async fn replace_feature(&self, layer: LayerId, feature: &Feature) -> Result<bool, RepoError> {
@@ -373,9 +446,6 @@ impl RecordRepo for PgStore {
         schema: &'static RecordSchema,
         rows: &[Vec<Value>],
     ) -> Result<(), RepoError> {
-        if rows.is_empty() {
-            return Ok(());
-        }
         let columns = sql::record_columns(schema);
         let types: Vec<&str> = schema
             .fields
@@ -383,34 +453,10 @@ impl RecordRepo for PgStore {
             .map(|f| Array::sql_type(f.ty))
             .collect();
         let sql_text = insert_unnest(schema.name, &columns, &types);
-        let mut tx = self.pool.begin().await.map_err(backend(format_args!(
-            "cannot start a write to `{}`",
-            schema.name
-        )))?;
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut arrays: Vec<Array> = schema
-                .fields
-                .iter()
-                .map(|f| Array::new(f.ty, chunk.len()))
-                .collect();
-            for row in chunk {
-                for (col, cell) in arrays.iter_mut().zip(sql::record_cells(schema, row)?) {
-                    col.push(cell)?;
-                }
-            }
-            let mut q = sqlx::query(&sql_text);
-            for col in arrays {
-                q = col.bind(q);
-            }
-            q.execute(&mut *tx).await.map_err(backend(format_args!(
-                "cannot insert into `{}`",
-                schema.name
-            )))?;
-        }
-        tx.commit()
-            .await
-            .map_err(backend(format_args!("cannot commit to `{}`", schema.name)))?;
-        Ok(())
+        self.insert_chunks(schema.name, &sql_text, rows, |chunk| {
+            record_arrays(schema, chunk)
+        })
+        .await
     }
 
     async fn count_records(&self, schema: &'static RecordSchema) -> Result<u64, RepoError> {

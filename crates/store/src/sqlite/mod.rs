@@ -63,6 +63,9 @@ pub(crate) async fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
         .busy_timeout(Duration::from_secs(30))
         // 32 MiB of page cache per connection keeps index pages hot during bulk loads.
         .pragma("cache_size", "-32768")
+        // Reading the file through a memory map skips a copy per page; loading a
+        // layer at start-up reads every page of its table.
+        .pragma("mmap_size", "268435456")
         // Multi-row INSERTs make statements of tens of kilobytes; logging each one
         // would drown the log. The store traces its own timings instead.
         .disable_statement_logging();
