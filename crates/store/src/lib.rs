@@ -10,6 +10,9 @@
 //!
 //! [`open`] connects and applies the versioned migrations in `migrations/<backend>/`,
 //! so a fresh database is ready to use and an existing one is brought up to date.
+//! Applied migrations are checksummed: never edit one that has shipped; add
+//! `0002_….sql` to *both* folders instead (the schema test fails until they agree
+//! with the `citymirror_core` schemas).
 //!
 //! The tables mirror the `citymirror_core` schemas: one table per layer, named after
 //! [`LayerId::as_str`](citymirror_core::LayerId::as_str), with `id`, the geometry as

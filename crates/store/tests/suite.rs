@@ -18,7 +18,7 @@ macro_rules! suite {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     crate::common::run(crate::common::sqlite().await, super::$case).await;
                 }
@@ -26,7 +26,7 @@ macro_rules! suite {
         }
         mod postgres {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let Some(db) = crate::common::postgres(stringify!($case)).await else {
                         return;
@@ -49,6 +49,7 @@ suite!(
     a_bad_record_batch_inserts_nothing,
     large_batches_span_many_statements,
     data_survives_reopening_and_migrations_run_once,
+    concurrent_writers_all_commit,
 );
 
 fn column(name: &str, sql_type: &str) -> Column {
@@ -381,4 +382,40 @@ async fn data_survives_reopening_and_migrations_run_once(db: Arc<TestDb>) {
         assert_eq!(store.count_records(&ENTITIES).await.unwrap(), 1);
         store.close().await;
     }
+}
+
+/// Writers on several layers at once (as the simulator, imports and the HTTP API
+/// do) wait for each other instead of failing with "database is locked".
+async fn concurrent_writers_all_commit(db: Arc<TestDb>) {
+    let store = db.open().await;
+    let mut tasks = Vec::new();
+    for (k, layer) in LayerId::ALL.into_iter().enumerate() {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for batch in 0..5i64 {
+                let features: Vec<Feature> = (0..200)
+                    .map(|i| sample_feature(layer, batch * 1000 + i + 1))
+                    .collect();
+                store.insert_features(layer, &features).await.unwrap();
+                let mut f = sample_feature(layer, batch * 1000 + 1);
+                f.props = empty_feature(layer, 0).props;
+                assert!(store.replace_feature(layer, &f).await.unwrap());
+                store
+                    .set_meta(&format!("k{k}"), &batch.to_string())
+                    .await
+                    .unwrap();
+            }
+            store
+                .insert_records(&PERSONS, &[sample_record(&PERSONS, k as i64 + 1)])
+                .await
+                .unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    for layer in LayerId::ALL {
+        assert_eq!(store.count_features(layer).await.unwrap(), 1000, "{layer}");
+    }
+    assert_eq!(store.count_records(&PERSONS).await.unwrap(), 9);
 }
