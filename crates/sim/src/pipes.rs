@@ -262,7 +262,7 @@ pub(crate) fn pipes(
         let root = roots[layer.rng.gen_range(0..roots.len())];
         let mut remaining = budget;
         let mut pass = 0usize;
-        while remaining > 0.005 {
+        while remaining > 0.05 {
             if pass > 64 {
                 return Err(SimError::Layout(
                     "pipe budget far exceeds the road network".into(),
@@ -300,7 +300,7 @@ pub(crate) fn pipes(
                 }
             };
             push(root, &mut east_west, &mut north_south, &used);
-            while remaining > 0.005 {
+            while remaining > 0.05 {
                 // Haversine runs long north-south and short east-west here: steer by the gap.
                 let gap = layer.totals.haversine_m - layer.totals.geodesic_m;
                 let from_ew = match (east_west.is_empty(), north_south.is_empty()) {
@@ -337,7 +337,7 @@ pub(crate) fn pipes(
                     ps.iter_mut().for_each(|p| *p = Piece::new(p.b, p.a));
                 }
                 for p in ps {
-                    if remaining <= 0.005 {
+                    if remaining <= 0.05 {
                         break;
                     }
                     remaining -= layer.lay(k, &run, p, remaining)?;
