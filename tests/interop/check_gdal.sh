@@ -13,5 +13,8 @@ out=$(ogrinfo -ro -so -spat $ext "OAPIF:$url" buildings 2>&1)
 count=$(echo "$out" | sed -n 's/^Feature Count: //p')
 echo "ogrinfo -spat $ext buildings: Feature Count: $count"
 [ -n "$count" ] && [ "$count" -gt 0 ] || { echo "FAIL: ogrinfo read no buildings with -spat"; echo "$out"; exit 1; }
-ogrinfo -ro -spat $ext "OAPIF:$url" buildings 2>&1 | grep -m1 -q 'POLYGON' || { echo "FAIL: no polygon read"; exit 1; }
+features=$(ogrinfo -ro -spat $ext "OAPIF:$url" buildings 2>&1)
+polygons=$(echo "$features" | grep -c 'POLYGON' || true)
+echo "ogrinfo -spat read $polygons building polygons"
+[ "$polygons" -eq "$count" ] || { echo "FAIL: read $polygons polygons, expected $count"; exit 1; }
 echo "gdal: 2 passed, 0 failed"
