@@ -121,7 +121,7 @@ fn describe(
                 (rng.gen_range(6..=9), 3.1, date_in(rng, 1980, 2002))
             } else {
                 (
-                    rng.gen_range(18..=40),
+                    rng.gen_range(20..=40),
                     rng.gen_range(3.1..3.3),
                     date_in(rng, 1995, 2024),
                 )

@@ -176,3 +176,16 @@ pub(crate) fn components(
     }
     Ok(anchors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_full_scale_every_category_has_components_and_the_total_is_exact() {
+        let counts = category_counts(550_000);
+        assert_eq!(counts.iter().sum::<u64>(), 550_000);
+        assert!(counts.iter().all(|&n| n >= 1), "{counts:?}");
+        assert_eq!(category_counts(1_100).iter().sum::<u64>(), 1_100);
+    }
+}

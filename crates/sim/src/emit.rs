@@ -47,13 +47,24 @@ impl Out {
         self.send(Msg::Progress(Progress { stage, done, total }))
     }
 
+    /// A sink for one layer whose progress counts features, `total` in all.
     pub fn features(&self, layer: LayerId, stage: &'static str, total: u64) -> FeatureSink<'_> {
+        self.features_in(layer, stage, Tally::Count { base: 0, total })
+    }
+
+    /// A sink for one layer with progress counted as `tally` says.
+    pub fn features_in(
+        &self,
+        layer: LayerId,
+        stage: &'static str,
+        tally: Tally,
+    ) -> FeatureSink<'_> {
         FeatureSink {
             out: self,
             layer,
             stage,
-            total,
-            buf: Vec::with_capacity(FEATURE_BATCH.min(total as usize)),
+            tally,
+            buf: Vec::with_capacity(FEATURE_BATCH),
             next_id: 1,
             sent: 0,
         }
@@ -76,13 +87,22 @@ impl Out {
     }
 }
 
+/// How a feature sink reports progress.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Tally {
+    /// Features written, after `base` written earlier in the same stage, of `total`.
+    Count { base: u64, total: u64 },
+    /// A measure advanced by the writer (metres of pipe), of `total`.
+    Measure { done: f64, total: f64 },
+}
+
 /// Collects one layer's features, numbering them from 1, and sends them in batches.
 #[derive(Debug)]
 pub(crate) struct FeatureSink<'a> {
     out: &'a Out,
     layer: LayerId,
     stage: &'static str,
-    total: u64,
+    tally: Tally,
     buf: Vec<Feature>,
     next_id: i64,
     sent: u64,
@@ -118,12 +138,25 @@ impl FeatureSink<'_> {
         let batch = std::mem::replace(&mut self.buf, Vec::with_capacity(FEATURE_BATCH));
         self.sent += batch.len() as u64;
         self.out.send(Msg::Features(self.layer, batch))?;
-        self.out
-            .progress(self.stage, self.sent, self.total.max(self.sent))
+        let (done, total) = match self.tally {
+            Tally::Count { base, total } => (base + self.sent, total.max(base + self.sent)),
+            Tally::Measure { done, total } => (done.round() as u64, total.round() as u64),
+        };
+        self.out.progress(self.stage, done.min(total), total)
+    }
+
+    /// Moves a measured tally on.
+    pub fn advance(&mut self, by: f64) {
+        if let Tally::Measure { done, .. } = &mut self.tally {
+            *done += by;
+        }
     }
 
     /// Sends what is left; returns how many features were written.
     pub fn finish(mut self) -> Result<u64, SimError> {
+        if let Tally::Measure { done, total } = &mut self.tally {
+            *done = *total; // what rounding left off the last piece
+        }
         self.flush()?;
         Ok(self.sent)
     }

@@ -9,12 +9,12 @@ use crate::{
     cameras::cameras,
     components::components,
     devices::devices,
-    emit::Out,
+    emit::{Out, Tally},
     lots::{lots, parcels},
     outline::District,
     partition::{Partition, Unit},
     pick::stream,
-    pipes::pipes,
+    pipes::{self, pipes},
     records::records,
     roads::Roads,
     world::World,
@@ -45,8 +45,15 @@ fn unit_props(u: &Unit) -> Vec<Value> {
     ]
 }
 
-fn write_units(out: &Out, layer: LayerId, units: &[Unit]) -> Result<u64, SimError> {
-    let mut sink = out.features(layer, "partition", units.len() as u64);
+/// Writes one administrative layer; progress counts all four as one stage.
+fn write_units(
+    out: &Out,
+    layer: LayerId,
+    units: &[Unit],
+    base: u64,
+    total: u64,
+) -> Result<u64, SimError> {
+    let mut sink = out.features_in(layer, "partition", Tally::Count { base, total });
     for u in units {
         sink.push(u.geom.clone(), unit_props(u))?;
     }
@@ -103,19 +110,19 @@ pub(crate) fn run(cfg: &GenerateConfig, out: &Out) -> Result<GenerateSummary, Si
 
     let mut features = BTreeMap::new();
     let p = &w.part;
-    features.insert(
-        LayerId::District,
-        write_units(out, LayerId::District, std::slice::from_ref(&p.district))?,
-    );
-    features.insert(
-        LayerId::Streets,
-        write_units(out, LayerId::Streets, &p.streets)?,
-    );
-    features.insert(
-        LayerId::Communities,
-        write_units(out, LayerId::Communities, &p.communities)?,
-    );
-    features.insert(LayerId::Grids, write_units(out, LayerId::Grids, &p.grids)?);
+    let admin: [(LayerId, &[Unit]); 4] = [
+        (LayerId::District, std::slice::from_ref(&p.district)),
+        (LayerId::Streets, &p.streets),
+        (LayerId::Communities, &p.communities),
+        (LayerId::Grids, &p.grids),
+    ];
+    let total: u64 = admin.iter().map(|(_, u)| u.len() as u64).sum();
+    let mut base = 0;
+    for (layer, units) in admin {
+        let n = write_units(out, layer, units, base, total)?;
+        features.insert(layer, n);
+        base += n;
+    }
 
     let mut sink = out.features(LayerId::Buildings, "buildings", w.buildings.len() as u64);
     for b in &w.buildings {
@@ -145,7 +152,16 @@ pub(crate) fn run(cfg: &GenerateConfig, out: &Out) -> Result<GenerateSummary, Si
     features.insert(LayerId::Components, sink.finish()?);
     lap("components");
 
-    let mut sink = out.features(LayerId::Pipes, "pipes", 0);
+    // Pipe progress is in metres: how many features the length makes is not known ahead.
+    let budget = pipes::FULL_SCALE_M * cfg.scale;
+    let mut sink = out.features_in(
+        LayerId::Pipes,
+        "pipes",
+        Tally::Measure {
+            done: 0.0,
+            total: budget,
+        },
+    );
     let totals = pipes(&w, cfg.scale, &mut stream(seed, streams::PIPES), &mut sink)?;
     features.insert(LayerId::Pipes, sink.finish()?);
     lap("pipes");

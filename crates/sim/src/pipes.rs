@@ -151,6 +151,7 @@ impl<R: Rng> Layer<'_, '_, '_, R> {
             Value::from(self.w.part.grids[grid as usize].code.as_str()),
         ];
         self.sink.push(Geometry::LineString(piece.line()), props)?;
+        self.sink.advance(g);
         self.totals.geodesic_m += g;
         self.totals.haversine_m += h;
         self.totals.features += 1;
