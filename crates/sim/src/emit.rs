@@ -64,7 +64,10 @@ impl Out {
             layer,
             stage,
             tally,
-            buf: Vec::with_capacity(FEATURE_BATCH),
+            buf: Vec::with_capacity(match tally {
+                Tally::Count { total, .. } => FEATURE_BATCH.min(total as usize),
+                Tally::Measure { .. } => FEATURE_BATCH,
+            }),
             next_id: 1,
             sent: 0,
         }

@@ -98,7 +98,7 @@ impl District {
         let bbox = deg
             .bounding_rect()
             .ok_or_else(|| SimError::Outline("empty outline".into()))?;
-        // A lattice origin on a round number of units, 200 m or so south-west of the outline.
+        // A lattice origin on a round 0.001° a little (20–130 m) south-west of the outline.
         let origin = Pt {
             x: (units(bbox.min().x) - 2_000).div_euclid(10_000) * 10_000,
             y: (units(bbox.min().y) - 2_000).div_euclid(10_000) * 10_000,

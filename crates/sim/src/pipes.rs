@@ -274,7 +274,7 @@ pub(crate) fn pipes(
             if pass > 0 {
                 // Join this copy of the network to the last one at the root.
                 let r = &roads.nodes[root as usize];
-                let prev = offset - step;
+                let prev = base + step * (pass - 1) as f64;
                 let frame = &w.district.frame;
                 let piece = Piece::new(
                     frame.to_pt(r.x + prev, r.y + prev),
