@@ -238,19 +238,21 @@ fn grids_communities_and_streets_tile_the_district() {
             assert!((km2 - areal(&f.geometry).geodesic_area_unsigned() / 1e6).abs() < 1e-4);
         }
     }
-    // No two grids overlap (beyond rounding at the outline).
-    let grids = features(LayerId::Grids);
-    let shapes: Vec<MultiPolygon<f64>> = grids.iter().map(|g| areal(&g.geometry)).collect();
-    let boxes: Vec<_> = shapes.iter().map(|s| s.bounding_rect().unwrap()).collect();
-    let mut overlap = 0.0;
-    for i in 0..shapes.len() {
-        for j in i + 1..shapes.len() {
-            if boxes[i].intersects(&boxes[j]) {
-                overlap += shapes[i].intersection(&shapes[j]).unsigned_area() * M2_PER_DEG2;
+    // No two units of a level overlap (beyond rounding where cells meet the outline).
+    for layer in [LayerId::Grids, LayerId::Communities, LayerId::Streets] {
+        let shapes: Vec<MultiPolygon<f64>> =
+            features(layer).iter().map(|g| areal(&g.geometry)).collect();
+        let boxes: Vec<_> = shapes.iter().map(|s| s.bounding_rect().unwrap()).collect();
+        let mut overlap = 0.0;
+        for i in 0..shapes.len() {
+            for j in i + 1..shapes.len() {
+                if boxes[i].intersects(&boxes[j]) {
+                    overlap += shapes[i].intersection(&shapes[j]).unsigned_area() * M2_PER_DEG2;
+                }
             }
         }
+        assert!(overlap < 1.0, "{layer} overlap by {overlap} m²");
     }
-    assert!(overlap < 1.0, "grids overlap by {overlap} m²");
     // Each grid lies in its community, each community in its street.
     for (parent_layer, child_layer) in [
         (LayerId::Communities, LayerId::Grids),
