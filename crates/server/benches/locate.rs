@@ -18,16 +18,36 @@ async fn main() {
         eprintln!("set CITYMIRROR_BENCH_DATA to a data dir holding a generated twin");
         return;
     };
-    let store = citymirror_store::open(&StoreTarget::Sqlite { data_dir: PathBuf::from(dir) }).await.expect("open store");
+    let store = citymirror_store::open(&StoreTarget::Sqlite {
+        data_dir: PathBuf::from(dir),
+    })
+    .await
+    .expect("open store");
     let twin = Twin::new();
-    for id in [LayerId::District, LayerId::Streets, LayerId::Communities, LayerId::Grids] {
-        twin.set_layer(Layer::from_features(id.schema(), store.load_layer(id).await.expect("load")));
+    for id in [
+        LayerId::District,
+        LayerId::Streets,
+        LayerId::Communities,
+        LayerId::Grids,
+    ] {
+        twin.set_layer(Layer::from_features(
+            id.schema(),
+            store.load_layer(id).await.expect("load"),
+        ));
     }
-    let extent = twin.layer(LayerId::District).extent().expect("district outline");
+    let extent = twin
+        .layer(LayerId::District)
+        .extent()
+        .expect("district outline");
     let grids = twin.grids();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let points: Vec<(f64, f64)> = (0..1_000_000)
-        .map(|_| (rng.gen_range(extent.min().x..extent.max().x), rng.gen_range(extent.min().y..extent.max().y)))
+        .map(|_| {
+            (
+                rng.gen_range(extent.min().x..extent.max().x),
+                rng.gen_range(extent.min().y..extent.max().y),
+            )
+        })
         .collect();
     let mut found = 0;
     let mut rounds = Vec::new();

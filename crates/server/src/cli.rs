@@ -45,7 +45,11 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// District outline in GCJ-02 GeoJSON; without the file a coarse built-in outline is used.
-    #[arg(long, env = "CITYMIRROR_OUTLINE", default_value = "../shared/data/futian/district-440304.gcj02.geojson")]
+    #[arg(
+        long,
+        env = "CITYMIRROR_OUTLINE",
+        default_value = "../shared/data/futian/district-440304.gcj02.geojson"
+    )]
     pub outline: PathBuf,
 }
 
@@ -70,7 +74,11 @@ pub struct DemoArgs {
     pub scale: f64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    #[arg(long, env = "CITYMIRROR_OUTLINE", default_value = "../shared/data/futian/district-440304.gcj02.geojson")]
+    #[arg(
+        long,
+        env = "CITYMIRROR_OUTLINE",
+        default_value = "../shared/data/futian/district-440304.gcj02.geojson"
+    )]
     pub outline: PathBuf,
     /// Seconds between simulator changes.
     #[arg(long, default_value_t = 2.0)]

@@ -10,7 +10,10 @@ pub struct Bars {
 
 impl Bars {
     pub fn new() -> Bars {
-        Bars { multi: MultiProgress::new(), bars: Mutex::new(HashMap::new()) }
+        Bars {
+            multi: MultiProgress::new(),
+            bars: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn update(&self, stage: &'static str, done: u64, total: u64) {
@@ -18,9 +21,11 @@ impl Bars {
         let bar = bars.entry(stage).or_insert_with(|| {
             let b = self.multi.add(ProgressBar::new(total));
             b.set_style(
-                ProgressStyle::with_template("{prefix:>12} [{bar:40}] {pos:>9}/{len:9} {elapsed:>4}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{prefix:>12} [{bar:40}] {pos:>9}/{len:9} {elapsed:>4}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
             );
             b.set_prefix(stage);
             b

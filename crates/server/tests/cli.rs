@@ -8,18 +8,40 @@ fn citymirror(args: &[&str]) -> (bool, String, String) {
         .env("RUST_LOG", "warn")
         .output()
         .expect("run citymirror");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// The count `stats` prints for a layer or record kind.
 fn count(stats: &str, name: &str) -> u64 {
-    let line = stats.lines().find(|l| l.split_whitespace().next() == Some(name)).unwrap_or_else(|| panic!("{name} in {stats}"));
-    line.split_whitespace().nth(1).unwrap().replace(',', "").parse().unwrap()
+    let line = stats
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .unwrap_or_else(|| panic!("{name} in {stats}"));
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap()
 }
 
 fn generate(dir: &Path) {
     let d = dir.to_str().unwrap();
-    let (ok, _, err) = citymirror(&["generate", "--scale", "0.002", "--seed", "3", "--data-dir", d, "--outline", "/nonexistent"]);
+    let (ok, _, err) = citymirror(&[
+        "generate",
+        "--scale",
+        "0.002",
+        "--seed",
+        "3",
+        "--data-dir",
+        d,
+        "--outline",
+        "/nonexistent",
+    ]);
     assert!(ok, "generate failed: {err}");
 }
 
@@ -38,7 +60,13 @@ fn generate_then_stats_reports_the_scaled_figures() {
     assert!(count(&stats, "total") >= 6_000, "{stats}");
 
     // A second generate into the same store is refused rather than mixing two twins.
-    let (ok, _, err) = citymirror(&["generate", "--scale", "0.002", "--data-dir", dir.path().to_str().unwrap()]);
+    let (ok, _, err) = citymirror(&[
+        "generate",
+        "--scale",
+        "0.002",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
     assert!(!ok && err.contains("already holds a twin"), "{err}");
 }
 
@@ -52,9 +80,20 @@ fn a_malformed_import_changes_nothing_and_names_the_line() {
 
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "lon,lat,category,status\n114.05,22.54,0115,完好\n114.06,22.55,0115,完好\n114.07,abc,0115,完好\n").unwrap();
-    let (ok, _, err) = citymirror(&["import", "--data-dir", d, "--layer", "components", "--file", bad.to_str().unwrap()]);
+    let (ok, _, err) = citymirror(&[
+        "import",
+        "--data-dir",
+        d,
+        "--layer",
+        "components",
+        "--file",
+        bad.to_str().unwrap(),
+    ]);
     assert!(!ok);
-    assert!(err.contains("line 4") && err.contains("`lat` is not a number"), "{err}");
+    assert!(
+        err.contains("line 4") && err.contains("`lat` is not a number"),
+        "{err}"
+    );
     assert!(err.contains("nothing was imported"), "{err}");
     assert_eq!(count(&stats(()), "components"), before);
 
@@ -66,11 +105,28 @@ fn a_malformed_import_changes_nothing_and_names_the_line() {
           {"type":"Feature","geometry":{"type":"Point","coordinates":[114.0612,22.5388]},"properties":{"category":"0120"}}]}"#,
     )
     .unwrap();
-    let (ok, _, err) =
-        citymirror(&["import", "--data-dir", d, "--layer", "components", "--file", good.to_str().unwrap(), "--crs", "gcj02"]);
+    let (ok, _, err) = citymirror(&[
+        "import",
+        "--data-dir",
+        d,
+        "--layer",
+        "components",
+        "--file",
+        good.to_str().unwrap(),
+        "--crs",
+        "gcj02",
+    ]);
     assert!(ok, "{err}");
     assert_eq!(count(&stats(()), "components"), before + 2);
 
-    let (ok, _, err) = citymirror(&["import", "--data-dir", d, "--layer", "roads", "--file", good.to_str().unwrap()]);
+    let (ok, _, err) = citymirror(&[
+        "import",
+        "--data-dir",
+        d,
+        "--layer",
+        "roads",
+        "--file",
+        good.to_str().unwrap(),
+    ]);
     assert!(!ok && err.contains("--layer"), "{err}");
 }

@@ -9,7 +9,10 @@ use crate::{cli::GenerateArgs, progress::Bars};
 
 pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     if !(args.scale > 0.0 && args.scale <= 4.0) {
-        bail!("--scale must be greater than 0 and at most 4 (1.0 is full scale), got {}", args.scale);
+        bail!(
+            "--scale must be greater than 0 and at most 4 (1.0 is full scale), got {}",
+            args.scale
+        );
     }
     let store = open_store(&args.store).await?;
     generate_into(&store, args.scale, args.seed, &args.outline).await?;
@@ -22,7 +25,10 @@ pub fn outline(path: &std::path::Path) -> anyhow::Result<Outline> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Outline::GeoJsonGcj02(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            tracing::warn!("no outline at {}; using the built-in coarse Futian outline", path.display());
+            tracing::warn!(
+                "no outline at {}; using the built-in coarse Futian outline",
+                path.display()
+            );
             Ok(Outline::Builtin)
         }
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
@@ -41,13 +47,20 @@ pub async fn generate_into(
             bail!("the store already holds a twin (layer `{layer}` is not empty); generate needs an empty data dir or database");
         }
     }
-    let cfg = GenerateConfig { scale, seed, outline: outline(outline_path)? };
+    let cfg = GenerateConfig {
+        scale,
+        seed,
+        outline: outline(outline_path)?,
+    };
     let bars = Bars::new();
     let started = Instant::now();
     let summary = citymirror_sim::generate(&cfg, twin_repo.as_ref(), record_repo.as_ref(), &|p| {
         bars.update(p.stage, p.done, p.total)
     })
     .await?;
-    eprintln!("generated in {:.1}s: {summary:?}", started.elapsed().as_secs_f64());
+    eprintln!(
+        "generated in {:.1}s: {summary:?}",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -19,22 +19,39 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let (repo, _) = repos(&store);
     let service = TwinService::open(repo).await.context("loading the twin")?;
     let n = features.len();
-    service.import(layer, features).await.context("writing the features")?;
-    eprintln!("imported {n} features into `{layer}` in {:.1}s", started.elapsed().as_secs_f64());
+    service
+        .import(layer, features)
+        .await
+        .context("writing the features")?;
+    eprintln!(
+        "imported {n} features into `{layer}` in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
-fn read(path: &Path, layer: LayerId, datum: Datum, bars: &Bars) -> anyhow::Result<Vec<citymirror_twin::NewFeature>> {
+fn read(
+    path: &Path,
+    layer: LayerId,
+    datum: Datum,
+    bars: &Bars,
+) -> anyhow::Result<Vec<citymirror_twin::NewFeature>> {
     let schema = layer.schema();
     let name = path.display().to_string();
-    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let result = if is_csv {
         let file = std::fs::File::open(path).with_context(|| format!("opening {name}"))?;
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-        import::read_csv(schema, std::io::BufReader::new(file), datum, |n| bars.update("rows", n as u64, total.max(n as u64)))
+        import::read_csv(schema, std::io::BufReader::new(file), datum, |n| {
+            bars.update("rows", n as u64, total.max(n as u64))
+        })
     } else {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {name}"))?;
-        import::read_geojson(schema, &text, datum, |done, total| bars.update("features", done as u64, total as u64))
+        import::read_geojson(schema, &text, datum, |done, total| {
+            bars.update("features", done as u64, total as u64)
+        })
     };
     result.map_err(|e| anyhow!("{name}: {e}; nothing was imported"))
 }

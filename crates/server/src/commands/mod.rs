@@ -28,9 +28,13 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
 pub async fn open_store(args: &StoreArgs) -> anyhow::Result<Store> {
     let target = match &args.database {
         Some(url) => StoreTarget::Postgres { url: url.clone() },
-        None => StoreTarget::Sqlite { data_dir: args.data_dir.clone() },
+        None => StoreTarget::Sqlite {
+            data_dir: args.data_dir.clone(),
+        },
     };
-    citymirror_store::open(&target).await.with_context(|| format!("opening the store ({})", describe(args)))
+    citymirror_store::open(&target)
+        .await
+        .with_context(|| format!("opening the store ({})", describe(args)))
 }
 
 pub fn describe(args: &StoreArgs) -> String {
@@ -59,7 +63,10 @@ pub fn repos(store: &Store) -> (Arc<dyn TwinRepo>, Arc<dyn RecordRepo>) {
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
     }
 }

@@ -16,18 +16,35 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<()> {
     println!("layers");
     for layer in LayerId::ALL {
         let s = layer.schema();
-        println!("  {:<22} {:>12}  {}", layer.as_str(), fmt_int(twin.count_features(layer).await?), s.title_zh);
+        println!(
+            "  {:<22} {:>12}  {}",
+            layer.as_str(),
+            fmt_int(twin.count_features(layer).await?),
+            s.title_zh
+        );
     }
     let pipes = twin.load_layer(LayerId::Pipes).await?;
     let i = LayerId::Pipes.schema().property("length_m").map(|(i, _)| i);
-    let metres: f64 = pipes.iter().filter_map(|f| i.and_then(|i| f.props[i].as_f64())).sum();
-    println!("  {:<22} {:>12.1}  管线总长(公里)", "pipes_km", metres / 1000.0);
+    let metres: f64 = pipes
+        .iter()
+        .filter_map(|f| i.and_then(|i| f.props[i].as_f64()))
+        .sum();
+    println!(
+        "  {:<22} {:>12.1}  管线总长(公里)",
+        "pipes_km",
+        metres / 1000.0
+    );
     println!("records");
     let mut total = 0;
     for schema in RECORD_SCHEMAS {
         let n = records.count_records(schema).await?;
         total += n;
-        println!("  {:<22} {:>12}  {}", schema.name, fmt_int(n), schema.title_zh);
+        println!(
+            "  {:<22} {:>12}  {}",
+            schema.name,
+            fmt_int(n),
+            schema.title_zh
+        );
     }
     println!("  {:<22} {:>12}", "total", fmt_int(total));
     Ok(())
