@@ -8,11 +8,12 @@ use tokio::sync::watch;
 use super::{describe, open_store, repos};
 use crate::cli::ServeArgs;
 
-/// Serves until Ctrl-C. `with_service` lets `demo` run the simulator on the same twin.
-pub async fn run(
-    args: ServeArgs,
-    with_service: Option<Box<dyn FnOnce(Arc<TwinService>, watch::Receiver<bool>) + Send>>,
-) -> anyhow::Result<()> {
+/// Work started beside the server on the same twin (the demo's simulator), told to stop
+/// through the watch channel when the server shuts down.
+pub type Sidecar = Box<dyn FnOnce(Arc<TwinService>, watch::Receiver<bool>) + Send>;
+
+/// Serves until Ctrl-C.
+pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Result<()> {
     let store = open_store(&args.store).await?;
     let started = Instant::now();
     let (twin_repo, _) = repos(&store);
