@@ -22,5 +22,10 @@ fi
 echo "== cargo test"
 cargo test --workspace
 
+if [ -n "${CITYMIRROR_TEST_PG:-}" ]; then
+  echo "== the HTTP API suite again, on PostgreSQL"
+  CITYMIRROR_HTTP_TEST_BACKEND=postgres cargo test -p citymirror-http --test api
+fi
+
 echo "== interoperability (ogctests, OWSLib, GDAL)"
 tests/interop/run.sh

@@ -23,6 +23,12 @@ pub const BODY_LIMIT: usize = 16 << 20;
 /// `tower::ServiceExt::oneshot`, without a socket.
 pub fn app(state: AppState) -> Router {
     Router::new()
+        // The map UI will live at `/`; until it does, the browsable OGC landing page is
+        // the district's front door (HTML for browsers, JSON for clients).
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::temporary("/ogc") }),
+        )
         .route("/healthz", get(health::get))
         .route("/api/v1/locate", get(locate::get))
         .route("/api/openapi.json", get(openapi::get))

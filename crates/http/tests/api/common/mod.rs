@@ -1,5 +1,9 @@
-//! The test harness: a small fixture twin in a temporary SQLite store, served by
+//! The test harness: a small fixture twin in a temporary store, served by
 //! [`citymirror_http::app`] and driven through `oneshot`, with no socket.
+//!
+//! The store is SQLite by default. With `CITYMIRROR_HTTP_TEST_BACKEND=postgres` the same
+//! suite runs on PostgreSQL (`CITYMIRROR_TEST_PG`), each test in a fresh schema, so the
+//! whole API is proved the same on both backends.
 
 pub mod fixture;
 
@@ -25,6 +29,54 @@ pub struct TestApp {
     router: Router,
     pub service: Arc<TwinService>,
     _dir: tempfile::TempDir,
+    _pg: Option<PgSchema>,
+}
+
+/// A throw-away PostgreSQL schema, dropped when the test ends (pass or fail).
+struct PgSchema {
+    admin_url: String,
+    name: String,
+}
+
+impl PgSchema {
+    async fn create() -> (PgSchema, StoreTarget) {
+        use sqlx::Connection;
+        let admin_url = std::env::var("CITYMIRROR_TEST_PG")
+            .expect("CITYMIRROR_HTTP_TEST_BACKEND=postgres needs CITYMIRROR_TEST_PG");
+        let name = format!("http_t_{:016x}", rand::random::<u64>());
+        let mut conn = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL unreachable at {admin_url}: {e}"));
+        sqlx::query(&format!("CREATE SCHEMA {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let sep = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{sep}options=-c%20search_path%3D{name}");
+        (PgSchema { admin_url, name }, StoreTarget::Postgres { url })
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime, which cannot block on itself.
+        let _ = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
+                    let _ = sqlx::query(&format!("DROP SCHEMA {name} CASCADE"))
+                        .execute(&mut c)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
 }
 
 /// A response, read whole.
@@ -67,14 +119,24 @@ impl Reply {
 }
 
 impl TestApp {
-    /// The fixture twin (see [`fixture`]), in a fresh SQLite store.
+    /// The fixture twin (see [`fixture`]), in a fresh store.
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let store = citymirror_store::open(&StoreTarget::Sqlite {
-            data_dir: dir.path().to_owned(),
-        })
-        .await
-        .expect("open the SQLite store");
+        let (pg, target) = match std::env::var("CITYMIRROR_HTTP_TEST_BACKEND").as_deref() {
+            Ok("postgres") => {
+                let (pg, target) = PgSchema::create().await;
+                (Some(pg), target)
+            }
+            _ => (
+                None,
+                StoreTarget::Sqlite {
+                    data_dir: dir.path().to_owned(),
+                },
+            ),
+        };
+        let store = citymirror_store::open(&target)
+            .await
+            .expect("open the store");
         let repo: Arc<dyn TwinRepo> = Arc::new(store);
         let service = Arc::new(TwinService::open(repo).await.expect("open the twin"));
         fixture::load(&service).await;
@@ -85,6 +147,7 @@ impl TestApp {
             }),
             service,
             _dir: dir,
+            _pg: pg,
         }
     }
 
