@@ -10,16 +10,16 @@ use crate::pick::pick_table;
 /// Approximate centres (lon, lat) of the ten sub-districts, in the order of
 /// `catalogue::FUTIAN_STREETS`; they seed the partition so each street lands near the real one.
 pub(crate) const STREET_CENTRES: [(f64, f64); 10] = [
-    (114.097, 22.556), // 园岭
-    (114.091, 22.532), // 南园
-    (114.068, 22.526), // 福田
-    (114.022, 22.524), // 沙头
-    (114.043, 22.575), // 梅林
-    (114.072, 22.553), // 华富
-    (114.018, 22.550), // 香蜜湖
-    (114.052, 22.558), // 莲花
-    (114.086, 22.545), // 华强北
-    (114.047, 22.512), // 福保
+    (114.093, 22.556), // 园岭
+    (114.090, 22.538), // 南园
+    (114.065, 22.528), // 福田
+    (114.025, 22.527), // 沙头
+    (114.045, 22.573), // 梅林
+    (114.074, 22.553), // 华富
+    (114.020, 22.548), // 香蜜湖
+    (114.053, 22.552), // 莲花
+    (114.085, 22.547), // 华强北
+    (114.045, 22.512), // 福保
 ];
 
 /// Rough relative areas of the streets (same order), so the synthetic ones are sized

@@ -2,9 +2,10 @@
 //!
 //! A lattice of square cells (about 280 m, the size chosen so that about 1,000 cells
 //! remain) is clipped to the outline; cells cut down to under a quarter of their area are
-//! merged into a neighbour, so no grid is a sliver. Cells are clustered into streets by
-//! balanced k-means seeded at the real streets' positions and sized like them (the three
-//! old eastern streets are small, the western ones large), each street's cells into its
+//! merged into a neighbour, so no grid is a sliver. Cells go to streets by a power diagram
+//! on the real streets' centres, its weights nudged so the streets are sized roughly like
+//! the real ones (the three old eastern streets are small, the western ones large) but never
+//! so far that a street loses the ground around its own centre; each street's cells into its
 //! share of the 92 communities (in proportion to its cells, at least one), and every
 //! unit's polygon is the union of its cells clipped to the outline. Units therefore tile the district exactly: each piece of the district
 //! belongs to one cell, each cell to one grid, each grid to one community and street.
@@ -21,7 +22,7 @@ use geo::{
 };
 
 use crate::{
-    cluster::{balanced_kmeans, spread_seeds},
+    cluster::{anchored_power_diagram, balanced_kmeans, spread_seeds},
     frame::Pt,
     lattice::Lattice,
     names::{COMMUNITY_POOLS, SPARE_COMMUNITIES, STREET_CENTRES, STREET_SHARES},
@@ -34,6 +35,10 @@ use crate::{
 pub(crate) const COMMUNITIES: u64 = 92;
 /// The number of grids the lattice is sized for.
 const TARGET_GRIDS: f64 = 1000.0;
+/// How far the streets' sizes may override their places: the pull of two streets' centres
+/// may differ by at most this share of their squared distance (see
+/// `anchored_power_diagram`), so every street keeps the ground around its real centre.
+const STREET_SLACK: f64 = 0.5;
 /// Cells cut down to less than this share of a full cell are merged into a neighbour.
 const SLIVER: f64 = 0.25;
 
@@ -283,7 +288,14 @@ impl Partition {
             .iter()
             .map(|&(lon, lat)| d.frame.deg_to_m(lon, lat))
             .collect();
-        let street_of = balanced_kmeans(&centroids, &areas, &seeds, Some(&STREET_SHARES), 150);
+        let street_of = anchored_power_diagram(
+            &centroids,
+            &areas,
+            &seeds,
+            &STREET_SHARES,
+            STREET_SLACK,
+            150,
+        );
         let mut street_grids: Vec<Vec<usize>> = vec![Vec::new(); seeds.len()];
         for (g, &s) in street_of.iter().enumerate() {
             street_grids[s].push(g);
@@ -453,5 +465,93 @@ impl Partition {
             }
         }
         Some(g)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outline::Outline;
+    use geo::Point;
+
+    /// The real outline from the shared data folder, if it is there.
+    fn real_outline() -> Option<District> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/futian/district-440304.gcj02.geojson");
+        let text = std::fs::read_to_string(path).ok()?;
+        Some(District::load(&Outline::GeoJsonGcj02(text)).expect("the real outline loads"))
+    }
+
+    fn street_at(p: &Partition, lon: f64, lat: f64) -> Option<&str> {
+        let pt = Point::new(lon, lat);
+        p.streets
+            .iter()
+            .find(|s| s.geom.contains(&pt))
+            .map(|s| s.name.as_str())
+    }
+
+    fn pieces(g: &Geometry<f64>) -> usize {
+        match g {
+            Geometry::Polygon(_) => 1,
+            Geometry::MultiPolygon(mp) => mp.0.len(),
+            _ => 0,
+        }
+    }
+
+    fn check_centres(d: &District) -> Partition {
+        let p = Partition::build(d).unwrap();
+        for (i, &(lon, lat)) in STREET_CENTRES.iter().enumerate() {
+            let name = format!("{}街道", FUTIAN_STREETS[i]);
+            assert_eq!(
+                street_at(&p, lon, lat),
+                Some(name.as_str()),
+                "{name}'s centre ({lon}, {lat})"
+            );
+        }
+        for s in &p.streets {
+            assert_eq!(pieces(&s.geom), 1, "{} is one piece", s.name);
+        }
+        assert_eq!(p.communities.len() as u64, COMMUNITIES);
+        p
+    }
+
+    #[test]
+    fn streets_hold_their_centres_on_the_builtin_outline() {
+        check_centres(&District::load(&Outline::Builtin).unwrap());
+    }
+
+    #[test]
+    fn streets_lie_where_the_real_ones_do() {
+        let Some(d) = real_outline() else {
+            eprintln!("note: the real outline is not at hand; skipped");
+            return;
+        };
+        let p = check_centres(&d);
+        // Landmarks (WGS84) and the streets that hold them.
+        for (what, lon, lat, streets) in [
+            ("市民中心", 114.0553, 22.5405, &["莲花街道", "福田街道"][..]),
+            ("莲花山", 114.052, 22.558, &["莲花街道"][..]),
+            ("华强北", 114.086, 22.545, &["华强北街道"][..]),
+            ("岗厦", 114.066, 22.535, &["福田街道"][..]),
+            ("梅林", 114.045, 22.575, &["梅林街道"][..]),
+        ] {
+            let got = street_at(&p, lon, lat);
+            assert!(
+                got.is_some_and(|s| streets.contains(&s)),
+                "{what} ({lon}, {lat}) lies in {got:?}, not {streets:?}"
+            );
+        }
+        // Sizes still follow the real streets' roughly (shares are soft targets).
+        let total: f64 = p.streets.iter().map(|s| s.area_km2).sum();
+        let share_sum: f64 = STREET_SHARES.iter().sum();
+        for (s, share) in p.streets.iter().zip(STREET_SHARES) {
+            let want = total * share / share_sum;
+            assert!(
+                (s.area_km2 - want).abs() < 0.35 * want,
+                "{}: {} km² vs {want}",
+                s.name,
+                s.area_km2
+            );
+        }
     }
 }

@@ -211,6 +211,52 @@ fn names_of_street(streets: &[Feature], code: &str) -> String {
 }
 
 #[test]
+fn streets_lie_where_the_real_ones_do() {
+    if matches!(common::outline(), citymirror_sim::Outline::Builtin) {
+        eprintln!("note: the real outline is not at hand; street placement not checked");
+        return;
+    }
+    let streets = features(LayerId::Streets);
+    let street_at = |lon: f64, lat: f64| {
+        let p = geo::Point::new(lon, lat);
+        streets
+            .iter()
+            .find(|s| areal(&s.geometry).contains(&p))
+            .map(|s| text(s, LayerId::Streets, "name"))
+    };
+    // Each street's centre (WGS84) and some landmarks, and the streets that hold them.
+    for (what, lon, lat, expected) in [
+        ("园岭", 114.093, 22.556, &["园岭街道"][..]),
+        ("南园", 114.090, 22.538, &["南园街道"][..]),
+        ("福田", 114.065, 22.528, &["福田街道"][..]),
+        ("沙头", 114.025, 22.527, &["沙头街道"][..]),
+        ("梅林", 114.045, 22.573, &["梅林街道"][..]),
+        ("华富", 114.074, 22.553, &["华富街道"][..]),
+        ("香蜜湖", 114.020, 22.548, &["香蜜湖街道"][..]),
+        ("莲花", 114.053, 22.552, &["莲花街道"][..]),
+        ("华强北", 114.085, 22.547, &["华强北街道"][..]),
+        ("福保", 114.045, 22.512, &["福保街道"][..]),
+        ("莲花山", 114.052, 22.558, &["莲花街道"][..]),
+        ("华强北路", 114.086, 22.545, &["华强北街道"][..]),
+        ("市民中心", 114.0553, 22.5405, &["莲花街道", "福田街道"][..]),
+    ] {
+        let got = street_at(lon, lat);
+        assert!(
+            got.is_some_and(|s| expected.contains(&s)),
+            "{what} ({lon}, {lat}) lies in {got:?}, not {expected:?}"
+        );
+    }
+    for s in &streets {
+        assert_eq!(
+            areal(&s.geometry).0.len(),
+            1,
+            "{} is one piece",
+            text(s, LayerId::Streets, "name")
+        );
+    }
+}
+
+#[test]
 fn grids_communities_and_streets_tile_the_district() {
     let district = district();
     let whole = district.geodesic_area_unsigned();
