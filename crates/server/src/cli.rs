@@ -39,8 +39,15 @@ pub struct StoreArgs {
 pub struct GenerateArgs {
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub district: DistrictArgs,
+}
+
+/// What synthetic district to generate.
+#[derive(Debug, Clone, Args)]
+pub struct DistrictArgs {
     /// Scale: 1.0 reaches the full Futian figures (20,000 buildings, 550,000 components, …).
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, value_parser = parse_scale)]
     pub scale: f64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -51,6 +58,17 @@ pub struct GenerateArgs {
         default_value = "../shared/data/futian/district-440304.gcj02.geojson"
     )]
     pub outline: PathBuf,
+}
+
+/// A scale is validated here, at the door, so the generator only sees sensible ones.
+fn parse_scale(raw: &str) -> Result<f64, String> {
+    let max = citymirror_sim::MAX_SCALE;
+    match raw.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= max => Ok(s),
+        _ => Err(format!(
+            "expected a number greater than 0 and at most {max} (1.0 is full scale)"
+        )),
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -70,16 +88,8 @@ pub struct DemoArgs {
     pub data_dir: PathBuf,
     #[arg(long, default_value = "127.0.0.1:8080", env = "CITYMIRROR_LISTEN")]
     pub listen: SocketAddr,
-    #[arg(long, default_value_t = 0.05)]
-    pub scale: f64,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    #[arg(
-        long,
-        env = "CITYMIRROR_OUTLINE",
-        default_value = "../shared/data/futian/district-440304.gcj02.geojson"
-    )]
-    pub outline: PathBuf,
+    #[command(flatten)]
+    pub district: DistrictArgs,
     /// Seconds between simulator changes.
     #[arg(long, default_value_t = 2.0)]
     pub sim_interval: f64,

@@ -18,14 +18,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         if repo.count_features(LayerId::Grids).await? == 0 {
             eprintln!(
                 "generating a demo district (scale {}) in {} …",
-                args.scale,
+                args.district.scale,
                 args.data_dir.display()
             );
-            generate_into(&store, args.scale, args.seed, &args.outline).await?;
+            generate_into(&store, &args.district).await?;
         }
     }
     let interval = Duration::from_secs_f64(args.sim_interval.max(0.1));
-    let seed = args.seed;
+    let seed = args.district.seed;
     serve::run(
         ServeArgs {
             store: store_args,

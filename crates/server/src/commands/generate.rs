@@ -5,17 +5,14 @@ use citymirror_core::LayerId;
 use citymirror_sim::{GenerateConfig, Outline};
 
 use super::{describe, open_store, repos};
-use crate::{cli::GenerateArgs, progress::Bars};
+use crate::{
+    cli::{DistrictArgs, GenerateArgs},
+    progress::Bars,
+};
 
 pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
-    if !(args.scale > 0.0 && args.scale <= 4.0) {
-        bail!(
-            "--scale must be greater than 0 and at most 4 (1.0 is full scale), got {}",
-            args.scale
-        );
-    }
     let store = open_store(&args.store).await?;
-    generate_into(&store, args.scale, args.seed, &args.outline).await?;
+    generate_into(&store, &args.district).await?;
     eprintln!("generated into {}", describe(&args.store));
     Ok(())
 }
@@ -37,9 +34,7 @@ pub fn outline(path: &std::path::Path) -> anyhow::Result<Outline> {
 
 pub async fn generate_into(
     store: &citymirror_store::Store,
-    scale: f64,
-    seed: u64,
-    outline_path: &std::path::Path,
+    district: &DistrictArgs,
 ) -> anyhow::Result<()> {
     let (twin_repo, record_repo) = repos(store);
     for layer in LayerId::ALL {
@@ -48,9 +43,9 @@ pub async fn generate_into(
         }
     }
     let cfg = GenerateConfig {
-        scale,
-        seed,
-        outline: outline(outline_path)?,
+        scale: district.scale,
+        seed: district.seed,
+        outline: outline(&district.outline)?,
     };
     let bars = Bars::new();
     let started = Instant::now();
