@@ -4,7 +4,9 @@ use citymirror_core::{LayerId, Value, ValueError};
 use geo::{Centroid, Geometry, InteriorPoint};
 use tokio::sync::Mutex;
 
-use crate::{repo::now, Feature, FeatureId, Layer, NewFeature, Patch, RepoError, Twin, TwinRepo};
+use crate::{
+    repo::now, Feature, FeatureId, GridIndex, Layer, NewFeature, Patch, RepoError, Twin, TwinRepo,
+};
 
 /// What happened to a feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +53,8 @@ impl TwinService {
         for id in LayerId::ALL {
             let features = repo.load_layer(id).await?;
             let layer = Layer::from_features(id.schema(), features);
-            let next = layer.max_id().max(repo.max_feature_id(id).await?) + 1;
+            // Every stored feature was just loaded, so the layer knows the highest id.
+            let next = layer.max_id() + 1;
             twin.set_layer(layer);
             writers.insert(id, Mutex::new(next));
         }
@@ -71,25 +74,29 @@ impl TwinService {
     }
 
     /// Sets the derived `grid_code` of a feature from where it lies.
-    fn place(&self, layer: LayerId, f: &mut NewFeature) {
+    fn place(grids: &GridIndex, layer: LayerId, f: &mut NewFeature) {
         let Some((i, _)) = layer.schema().property("grid_code") else {
             return;
         };
         f.props[i] = representative_point(&f.geometry)
-            .and_then(|(x, y)| {
-                self.twin
-                    .grids()
-                    .locate_code(x, y)
-                    .map(|c| Value::Text(c.to_string()))
-            })
+            .and_then(|(x, y)| grids.locate_code(x, y).map(|c| Value::Text(c.to_string())))
             .unwrap_or(Value::Null);
     }
 
-    fn after_write(&self, layer: LayerId, id: FeatureId, kind: ChangeKind) {
+    /// After a commit: refresh the grid index once if administrative units changed, then
+    /// tell subscribers about each feature.
+    fn after_write(
+        &self,
+        layer: LayerId,
+        ids: impl IntoIterator<Item = FeatureId>,
+        kind: ChangeKind,
+    ) {
         if layer.grid_level().is_some() {
             self.twin.rebuild_grid_index();
         }
-        self.twin.publish(crate::Change { layer, id, kind });
+        for id in ids {
+            self.twin.publish(crate::Change { layer, id, kind });
+        }
     }
 
     pub async fn create(&self, layer: LayerId, new: NewFeature) -> Result<Feature, TwinError> {
@@ -104,11 +111,12 @@ impl TwinService {
     ) -> Result<Vec<Feature>, TwinError> {
         let mut next = self.writers[&layer].lock().await;
         let at = now();
+        let grids = self.twin.grids();
         let features: Vec<Feature> = new
             .into_iter()
             .enumerate()
             .map(|(i, mut n)| {
-                self.place(layer, &mut n);
+                Self::place(&grids, layer, &mut n);
                 Feature {
                     id: *next + i as FeatureId,
                     geometry: n.geometry,
@@ -125,9 +133,7 @@ impl TwinService {
                 l.upsert(f.clone());
             }
         }
-        for f in &features {
-            self.after_write(layer, f.id, ChangeKind::Created);
-        }
+        self.after_write(layer, features.iter().map(|f| f.id), ChangeKind::Created);
         Ok(features)
     }
 
@@ -138,7 +144,7 @@ impl TwinService {
         mut new: NewFeature,
     ) -> Result<Feature, TwinError> {
         let _writer = self.writers[&layer].lock().await;
-        self.place(layer, &mut new);
+        Self::place(&self.twin.grids(), layer, &mut new);
         let f = Feature {
             id,
             geometry: new.geometry,
@@ -149,7 +155,7 @@ impl TwinService {
             return Err(TwinError::NotFound { layer, id });
         }
         self.twin.layer_mut(layer).upsert(f.clone());
-        self.after_write(layer, id, ChangeKind::Updated);
+        self.after_write(layer, [id], ChangeKind::Updated);
         Ok(f)
     }
 
@@ -189,7 +195,7 @@ impl TwinService {
             return Err(TwinError::NotFound { layer, id });
         }
         self.twin.layer_mut(layer).remove(id);
-        self.after_write(layer, id, ChangeKind::Deleted);
+        self.after_write(layer, [id], ChangeKind::Deleted);
         Ok(())
     }
 }
