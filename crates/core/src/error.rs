@@ -16,3 +16,17 @@ pub enum ValueError {
     #[error("invalid {what}: {reason}")]
     Invalid { what: &'static str, reason: String },
 }
+
+/// A storage failure, shared by every repository trait (the twin's, trust's, the audit
+/// log's) so one store can implement them all. The message is for logs and operators;
+/// the HTTP edge shows clients only a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("storage backend: {0}")]
+    Backend(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// A unique key is already taken (a user name, a token id).
+    #[error("already exists: {0}")]
+    Conflict(String),
+}

@@ -161,3 +161,9 @@ mod tests {
         assert!("".parse::<GridCode>().is_err());
     }
 }
+
+impl serde::Serialize for GridCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}

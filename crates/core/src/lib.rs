@@ -28,7 +28,7 @@ mod schema;
 mod time;
 mod value;
 
-pub use error::ValueError;
+pub use error::{RepoError, ValueError};
 pub use grade::DataGrade;
 pub use grid::{GridCode, GridLevel};
 pub use layer::LayerId;

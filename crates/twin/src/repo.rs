@@ -4,15 +4,7 @@ use citymirror_core::{records::RecordSchema, LayerId, Value};
 
 use crate::{Feature, FeatureId};
 
-/// A storage failure. The message is for logs and operators; the HTTP edge shows
-/// clients only a stable code.
-#[derive(Debug, thiserror::Error)]
-pub enum RepoError {
-    #[error("storage backend: {0}")]
-    Backend(String),
-    #[error("stored data is corrupt: {0}")]
-    Corrupt(String),
-}
+pub use citymirror_core::RepoError;
 
 /// Where the twin's layers are persisted. Implemented for SQLite and PostgreSQL in
 /// `citymirror-store`; both must behave the same, and the store's test suite runs

@@ -1,0 +1,33 @@
+//! `citymirror-trust`: who may see and do what, and the proof of what was done.
+//!
+//! - **Roles, units, jurisdictions** ([`Role`], [`Unit`], [`Principal`]): a role grants
+//!   [`Action`]s (the permission matrix is [`Role::grants`]); a unit's jurisdiction, a
+//!   grid-code prefix, limits where they apply. [`Principal::authorize`] is the one check
+//!   every endpoint makes.
+//! - **Credentials**: Argon2id passwords ([`password`]), API tokens ([`token`]) and
+//!   browser sessions with CSRF tokens ([`session`]), secrets stored only as digests.
+//! - **Graded data** (GB/T 43697): each role's [`Role::entitlement`] is the highest grade
+//!   it reads unmasked; everything above is masked.
+//!
+//! This crate does no HTTP and no SQL: storage is reached through [`TrustRepo`] and
+//! [`AuditRepo`], implemented in `citymirror-store`.
+
+mod action;
+mod org;
+pub mod password;
+mod principal;
+mod repo;
+mod role;
+pub mod secret;
+pub mod session;
+pub mod token;
+mod user;
+
+pub use action::{Action, ANONYMOUS_ENTITLEMENT};
+pub use org::{Unit, UnitKind};
+pub use principal::{Actor, Denied, Jurisdiction, Principal, Target};
+pub use repo::{AuditRepo, AuditRow, StoredCheckpoint, TrustRepo};
+pub use role::{Role, UnknownRole};
+pub use session::Session;
+pub use token::{ApiToken, NewToken};
+pub use user::{NewUser, User};
