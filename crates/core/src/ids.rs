@@ -30,7 +30,8 @@ pub fn resident_id(region: &str, birth_yyyymmdd: &str, seq: u16) -> String {
 /// True for an 18-character resident id with a valid date and check character.
 pub fn is_valid_resident_id(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 18 {
+    // ASCII first: slicing at byte 17 below must not cut a character in two.
+    if b.len() != 18 || !s.is_ascii() {
         return false;
     }
     let check = (b[17] as char).to_ascii_uppercase();
@@ -147,6 +148,16 @@ mod tests {
         assert!(!is_valid_resident_id("11010519491331002X"), "month 13");
         let id = resident_id("440304", "19900101", 123);
         assert!(is_valid_resident_id(&id), "{id}");
+    }
+
+    #[test]
+    fn non_ascii_ids_are_invalid_not_a_panic() {
+        // Found by the `identifiers` fuzz target: 18 bytes with a two-byte character
+        // across byte 17 used to panic slicing the first 17.
+        assert!(!is_valid_resident_id("1101051949123100é"));
+        assert!(!is_valid_resident_id("1(01051(01051949ϙ"));
+        assert!(!is_valid_resident_id("11010519491231002Ｘ"));
+        assert!(!is_valid_uscc("9144030019220382é"));
     }
 
     #[test]
