@@ -7,14 +7,17 @@
 //! - **Credentials**: Argon2id passwords ([`password`]), API tokens ([`token`]) and
 //!   browser sessions with CSRF tokens ([`session`]), secrets stored only as digests.
 //! - **Graded data** (GB/T 43697): each role's [`Role::entitlement`] is the highest grade
-//!   it reads unmasked; everything above is masked.
+//!   it reads unmasked; everything above is masked ([`mask`]), including identifiers
+//!   that [`pii`] finds in free text.
 //!
 //! This crate does no HTTP and no SQL: storage is reached through [`TrustRepo`] and
 //! [`AuditRepo`], implemented in `citymirror-store`.
 
 mod action;
+pub mod mask;
 mod org;
 pub mod password;
+pub mod pii;
 mod principal;
 mod repo;
 mod role;
