@@ -32,6 +32,7 @@
 
 mod base_url;
 mod error;
+pub mod fuzzing;
 mod media;
 mod negotiate;
 mod ogc;
