@@ -9,11 +9,15 @@
 //! - **Graded data** (GB/T 43697): each role's [`Role::entitlement`] is the highest grade
 //!   it reads unmasked; everything above is masked ([`mask`]), including identifiers
 //!   that [`pii`] finds in free text.
+//! - **Audit log** ([`audit`]): every state change and every read of level-3+ data is an
+//!   entry in an append-only RFC 6962 Merkle log with Ed25519-signed checkpoints, so
+//!   no entry is altered, removed or reordered unseen.
 //!
 //! This crate does no HTTP and no SQL: storage is reached through [`TrustRepo`] and
 //! [`AuditRepo`], implemented in `citymirror-store`.
 
 mod action;
+pub mod audit;
 pub mod mask;
 mod org;
 pub mod password;

@@ -1,0 +1,759 @@
+//! The running audit log: one appender task commits entries in groups and signs
+//! checkpoints; readers get roots and proofs from the in-memory tree.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use citymirror_core::RepoError;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::checkpoint::{self, Checkpoint, Signer, Verifier, DEFAULT_ORIGIN};
+use super::entry::{AuditEntry, NewEntry};
+use super::merkle::{leaf_hash, Frontier, Hash, MerkleTree, ProofError};
+use crate::{AuditRepo, AuditRow, StoredCheckpoint};
+
+/// How the log batches and checkpoints.
+#[derive(Debug, Clone)]
+pub struct AuditConfig {
+    /// How long at most an entry waits to be covered by a signed checkpoint. While
+    /// entries keep coming, one checkpoint is signed per interval, not per entry.
+    pub checkpoint_interval: Duration,
+    /// The most entries committed in one transaction.
+    pub max_batch: usize,
+    /// The first line of every checkpoint, naming the log.
+    pub origin: String,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            checkpoint_interval: Duration::from_secs(10),
+            max_batch: 1024,
+            origin: DEFAULT_ORIGIN.to_owned(),
+        }
+    }
+}
+
+/// Why the audit log could not do what was asked.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AuditError {
+    /// The store failed; nothing of the failed request was acknowledged.
+    #[error("the audit store failed: {0}")]
+    Store(Arc<RepoError>),
+    /// The appender task has stopped (the runtime is shutting down).
+    #[error("the audit log has stopped")]
+    Closed,
+    #[error(transparent)]
+    Proof(#[from] ProofError),
+    /// The stored log does not add up; the log refuses to extend it.
+    #[error("the stored audit log is inconsistent: {0}; run `citymirror audit verify`")]
+    Inconsistent(String),
+}
+
+impl From<RepoError> for AuditError {
+    fn from(e: RepoError) -> Self {
+        AuditError::Store(Arc::new(e))
+    }
+}
+
+/// A handle on the audit log; clones share one log. The appender task stops when the
+/// last handle is dropped, after signing a checkpoint for what it committed.
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    requests: mpsc::Sender<Request>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    repo: Arc<dyn AuditRepo>,
+    /// Committed entries only: the appender adds a batch after its transaction commits.
+    tree: RwLock<MerkleTree>,
+    latest: RwLock<Option<StoredCheckpoint>>,
+    verifier: Verifier,
+    origin: String,
+}
+
+#[derive(Debug)]
+enum Request {
+    Append(NewEntry, oneshot::Sender<Result<u64, AuditError>>),
+    Checkpoint(oneshot::Sender<Result<StoredCheckpoint, AuditError>>),
+}
+
+impl AuditLog {
+    /// Rebuilds the tree from the stored leaf hashes and starts the appender. Refuses a
+    /// store whose entries are not numbered `0..n`, whose last stored root is not the
+    /// rebuilt tree's, or whose latest checkpoint is not a prefix of it. Signs a
+    /// checkpoint at once if entries are not covered by one (after a crash).
+    pub async fn open(
+        repo: Arc<dyn AuditRepo>,
+        signer: Signer,
+        config: AuditConfig,
+    ) -> Result<AuditLog, AuditError> {
+        let mut tree = MerkleTree::new();
+        for (i, (seq, leaf)) in repo.audit_leaf_hashes().await?.into_iter().enumerate() {
+            let i = i as u64;
+            if seq != i as i64 {
+                return Err(AuditError::Inconsistent(if seq > i as i64 {
+                    format!("entry {i} is missing")
+                } else {
+                    format!("entries out of order at {seq}")
+                }));
+            }
+            let leaf = Hash::try_from(leaf).map_err(|_| {
+                AuditError::Inconsistent(format!("entry {i} has no 32-byte leaf hash"))
+            })?;
+            tree.push(leaf);
+        }
+        let size = tree.len();
+        let mut last_at = None;
+        if let Some(last) = size.checked_sub(1) {
+            let row = repo.audit_rows(last as i64, 1).await?.pop();
+            let row = row.filter(|r| r.seq == last as i64).ok_or_else(|| {
+                AuditError::Inconsistent(format!("entry {last} vanished while the log opened"))
+            })?;
+            if row.root_after != tree.root(size)? {
+                return Err(AuditError::Inconsistent(format!(
+                    "entry {last}: the stored root does not match the tree"
+                )));
+            }
+            last_at = AuditEntry::parse(&row.entry).ok().map(|e| e.at);
+        }
+
+        let verifier = signer.verifier();
+        let latest = repo.checkpoints().await?.into_iter().max_by_key(|c| c.size);
+        if let Some(stored) = &latest {
+            check_latest_checkpoint(stored, &tree, &verifier)?;
+        }
+        let shared = Arc::new(Shared {
+            repo,
+            tree: RwLock::new(tree),
+            latest: RwLock::new(latest),
+            verifier,
+            origin: config.origin,
+        });
+
+        let max_batch = config.max_batch.max(1);
+        let (requests, inbox) = mpsc::channel(2 * max_batch);
+        let mut appender = Appender {
+            shared: shared.clone(),
+            signer,
+            interval: config.checkpoint_interval,
+            max_batch,
+            frontier: shared.tree.read().unwrap().frontier(),
+            last_at,
+            last_attempt: None,
+            unsure: false,
+        };
+        if appender.uncovered() {
+            appender.checkpoint().await?;
+        }
+        tokio::spawn(appender.run(inbox));
+        Ok(AuditLog { requests, shared })
+    }
+
+    /// Records an entry and returns its `seq` once it is committed to the store.
+    pub async fn append(&self, entry: NewEntry) -> Result<u64, AuditError> {
+        let (reply, answer) = oneshot::channel();
+        self.requests
+            .send(Request::Append(entry, reply))
+            .await
+            .map_err(|_| AuditError::Closed)?;
+        answer.await.map_err(|_| AuditError::Closed)?
+    }
+
+    /// Signs and stores a checkpoint for everything committed so far (or returns the
+    /// latest, if nothing was committed since).
+    pub async fn checkpoint_now(&self) -> Result<StoredCheckpoint, AuditError> {
+        let (reply, answer) = oneshot::channel();
+        self.requests
+            .send(Request::Checkpoint(reply))
+            .await
+            .map_err(|_| AuditError::Closed)?;
+        answer.await.map_err(|_| AuditError::Closed)?
+    }
+
+    /// How many entries are committed.
+    pub fn size(&self) -> u64 {
+        self.shared.tree.read().unwrap().len()
+    }
+
+    pub fn latest_checkpoint(&self) -> Option<StoredCheckpoint> {
+        self.shared.latest.read().unwrap().clone()
+    }
+
+    /// The stored checkpoint for exactly `size` entries, if one was signed.
+    pub async fn checkpoint_at(&self, size: u64) -> Result<Option<StoredCheckpoint>, AuditError> {
+        if let Some(latest) = self.latest_checkpoint().filter(|c| c.size == size as i64) {
+            return Ok(Some(latest));
+        }
+        let all = self.shared.repo.checkpoints().await?;
+        Ok(all.into_iter().find(|c| c.size == size as i64))
+    }
+
+    /// The root hash of the first `size` entries.
+    pub fn root(&self, size: u64) -> Result<Hash, AuditError> {
+        Ok(self.shared.tree.read().unwrap().root(size)?)
+    }
+
+    /// The proof that entry `seq` is in the tree of the first `size` entries.
+    pub fn inclusion_proof(&self, seq: u64, size: u64) -> Result<Vec<Hash>, AuditError> {
+        Ok(self
+            .shared
+            .tree
+            .read()
+            .unwrap()
+            .inclusion_proof(seq, size)?)
+    }
+
+    /// The proof that the tree of `old` entries is a prefix of the tree of `new`.
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, AuditError> {
+        Ok(self
+            .shared
+            .tree
+            .read()
+            .unwrap()
+            .consistency_proof(old, new)?)
+    }
+
+    /// Stored entries from `from` on, at most `limit`.
+    pub async fn entries(&self, from: u64, limit: u32) -> Result<Vec<AuditRow>, AuditError> {
+        Ok(self.shared.repo.audit_rows(from as i64, limit).await?)
+    }
+
+    /// The key that checks this log's checkpoints, to publish.
+    pub fn verifier(&self) -> &Verifier {
+        &self.shared.verifier
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.shared.origin
+    }
+}
+
+/// At start, the latest checkpoint must describe a prefix of the stored tree. A checkpoint
+/// signed by another key (the key file was replaced) is only warned about: `audit
+/// verify` reports it.
+fn check_latest_checkpoint(
+    stored: &StoredCheckpoint,
+    tree: &MerkleTree,
+    verifier: &Verifier,
+) -> Result<(), AuditError> {
+    let inconsistent = |why: String| AuditError::Inconsistent(why);
+    let opened = checkpoint::open(&stored.note, verifier);
+    if let Err(e) = &opened {
+        tracing::warn!(size = stored.size, error = %e, "the latest audit checkpoint does not verify with the current key");
+    }
+    let cp = opened
+        .or_else(|_| checkpoint::open_unverified(&stored.note))
+        .map_err(|e| inconsistent(format!("the checkpoint at size {}: {e}", stored.size)))?;
+    if cp.size != stored.size as u64 {
+        return Err(inconsistent(format!(
+            "the checkpoint stored at size {} is for size {}",
+            stored.size, cp.size
+        )));
+    }
+    if cp.size > tree.len() {
+        return Err(inconsistent(format!(
+            "entries from {} on are missing: the checkpoint at size {} covers them",
+            tree.len(),
+            cp.size
+        )));
+    }
+    if tree.root(cp.size)? != cp.root {
+        return Err(inconsistent(format!(
+            "the entries do not match the checkpoint at size {}",
+            cp.size
+        )));
+    }
+    Ok(())
+}
+
+type PendingAppend = (NewEntry, oneshot::Sender<Result<u64, AuditError>>);
+
+/// The one writer. Owning the frontier lets it compute each entry's `root_after` before
+/// the batch commits, without touching the shared tree readers use.
+struct Appender {
+    shared: Arc<Shared>,
+    signer: Signer,
+    interval: Duration,
+    max_batch: usize,
+    /// The committed tree's right edge.
+    frontier: Frontier,
+    /// The latest entry's time: entries' times never go backwards, even if the clock does.
+    last_at: Option<DateTime<Utc>>,
+    /// When a checkpoint was last signed or attempted.
+    last_attempt: Option<Instant>,
+    /// A commit failed, so the store may hold rows the tree lacks (the transaction may
+    /// have committed and only its acknowledgement been lost).
+    unsure: bool,
+}
+
+impl Appender {
+    async fn run(mut self, mut inbox: mpsc::Receiver<Request>) {
+        let mut appends: Vec<PendingAppend> = Vec::with_capacity(self.max_batch);
+        let mut checkpoint_waiters = Vec::new();
+        loop {
+            let deadline = self.checkpoint_deadline();
+            let request = tokio::select! {
+                biased;
+                request = inbox.recv() => request,
+                () = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)),
+                    if deadline.is_some() =>
+                {
+                    if let Err(e) = self.checkpoint().await {
+                        tracing::warn!(error = %e, "could not store an audit checkpoint");
+                    }
+                    continue;
+                }
+            };
+            let Some(mut request) = request else { break };
+            loop {
+                match request {
+                    Request::Append(entry, reply) => appends.push((entry, reply)),
+                    Request::Checkpoint(reply) => checkpoint_waiters.push(reply),
+                }
+                if appends.len() >= self.max_batch {
+                    break;
+                }
+                match inbox.try_recv() {
+                    Ok(next) => request = next,
+                    Err(_) => break,
+                }
+            }
+            if !appends.is_empty() {
+                self.commit(std::mem::take(&mut appends)).await;
+            }
+            let due = self
+                .checkpoint_deadline()
+                .is_some_and(|d| d <= Instant::now());
+            if due || !checkpoint_waiters.is_empty() {
+                let result = self.checkpoint().await;
+                if let (Err(e), true) = (&result, checkpoint_waiters.is_empty()) {
+                    tracing::warn!(error = %e, "could not store an audit checkpoint");
+                }
+                for waiter in checkpoint_waiters.drain(..) {
+                    let _ = waiter.send(result.clone());
+                }
+            }
+        }
+        if self.uncovered() {
+            if let Err(e) = self.checkpoint().await {
+                tracing::warn!(error = %e, "could not store the last audit checkpoint");
+            }
+        }
+    }
+
+    /// Commits a batch in one transaction, then answers every waiter: all with their
+    /// `seq`, or all with the error (and then the tree stays as it was).
+    async fn commit(&mut self, batch: Vec<PendingAppend>) {
+        if self.unsure {
+            if let Err(e) = self.catch_up().await {
+                tracing::error!(error = %e, "the audit store is not back yet");
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(e.clone()));
+                }
+                return;
+            }
+        }
+        let now = Utc::now()
+            .duration_trunc(TimeDelta::milliseconds(1))
+            .expect("the current time truncates to milliseconds");
+        let at = self.last_at.map_or(now, |last| last.max(now));
+        let mut frontier = self.frontier.clone();
+        let mut rows = Vec::with_capacity(batch.len());
+        let mut replies = Vec::with_capacity(batch.len());
+        for (entry, reply) in batch {
+            let seq = frontier.size();
+            let entry = AuditEntry {
+                seq,
+                at,
+                actor: entry.actor,
+                action: entry.action,
+                target: entry.target,
+                detail: entry.detail,
+            }
+            .canonical();
+            let leaf = leaf_hash(entry.as_bytes());
+            frontier.push(leaf);
+            rows.push(AuditRow {
+                seq: seq as i64,
+                entry,
+                leaf_hash: leaf.to_vec(),
+                root_after: frontier.root().to_vec(),
+            });
+            replies.push((seq, reply));
+        }
+        match self.shared.repo.append_audit(&rows).await {
+            Ok(()) => {
+                let mut tree = self.shared.tree.write().unwrap();
+                for row in &rows {
+                    tree.push(Hash::try_from(row.leaf_hash.as_slice()).expect("32 bytes"));
+                }
+                drop(tree);
+                self.frontier = frontier;
+                self.last_at = Some(at);
+                for (seq, reply) in replies {
+                    let _ = reply.send(Ok(seq));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, entries = rows.len(), "could not commit audit entries");
+                self.unsure = true;
+                let e = AuditError::from(e);
+                for (_, reply) in replies {
+                    let _ = reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+
+    /// After a failed commit: takes into the tree any rows the store holds beyond it
+    /// (their transaction committed after all), checking that they extend it.
+    async fn catch_up(&mut self) -> Result<(), AuditError> {
+        loop {
+            let from = self.frontier.size();
+            let rows = self.shared.repo.audit_rows(from as i64, 1024).await?;
+            if rows.is_empty() {
+                break;
+            }
+            let mut frontier = self.frontier.clone();
+            let mut leaves = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let seq = frontier.size();
+                let leaf = leaf_hash(row.entry.as_bytes());
+                frontier.push(leaf);
+                if row.seq != seq as i64
+                    || row.leaf_hash != leaf
+                    || row.root_after != frontier.root()
+                {
+                    return Err(AuditError::Inconsistent(format!(
+                        "entry {seq}, stored by a commit reported failed, does not extend the tree"
+                    )));
+                }
+                leaves.push(leaf);
+            }
+            tracing::warn!(
+                entries = rows.len(),
+                "audit entries whose commit was reported failed are stored after all"
+            );
+            self.last_at = rows
+                .last()
+                .and_then(|r| AuditEntry::parse(&r.entry).ok())
+                .map(|e| e.at)
+                .or(self.last_at);
+            let mut tree = self.shared.tree.write().unwrap();
+            for leaf in leaves {
+                tree.push(leaf);
+            }
+            drop(tree);
+            self.frontier = frontier;
+        }
+        self.unsure = false;
+        Ok(())
+    }
+
+    /// Whether committed entries are not yet covered by the latest checkpoint.
+    fn uncovered(&self) -> bool {
+        let latest = self.shared.latest.read().unwrap();
+        self.frontier.size() > latest.as_ref().map_or(0, |c| c.size as u64)
+    }
+
+    /// When the next checkpoint is due, if entries await one.
+    fn checkpoint_deadline(&self) -> Option<Instant> {
+        self.uncovered().then(|| {
+            self.last_attempt
+                .map_or_else(Instant::now, |t| t + self.interval)
+        })
+    }
+
+    async fn checkpoint(&mut self) -> Result<StoredCheckpoint, AuditError> {
+        let size = self.frontier.size();
+        if let Some(latest) = self.shared.latest.read().unwrap().clone() {
+            if latest.size as u64 == size {
+                return Ok(latest);
+            }
+        }
+        self.last_attempt = Some(Instant::now());
+        let note = self.signer.sign(&Checkpoint {
+            origin: self.shared.origin.clone(),
+            size,
+            root: self.frontier.root(),
+        });
+        let stored = StoredCheckpoint {
+            size: size as i64,
+            note,
+            created_at: Utc::now(),
+        };
+        self.shared.repo.put_checkpoint(&stored).await?;
+        *self.shared.latest.write().unwrap() = Some(stored.clone());
+        Ok(stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::audit::memory::MemoryAuditRepo;
+    use crate::audit::merkle::{verify_consistency, verify_inclusion};
+
+    fn signer() -> Signer {
+        Signer::from_seed(DEFAULT_ORIGIN, [9; 32]).unwrap()
+    }
+
+    fn config() -> AuditConfig {
+        AuditConfig {
+            checkpoint_interval: Duration::from_secs(3600),
+            ..AuditConfig::default()
+        }
+    }
+
+    async fn open(repo: &Arc<MemoryAuditRepo>) -> Result<AuditLog, AuditError> {
+        AuditLog::open(repo.clone(), signer(), config()).await
+    }
+
+    fn entry(i: usize) -> NewEntry {
+        NewEntry {
+            actor: format!("user:u{}", i % 7),
+            action: "twin.update".into(),
+            target: format!("buildings/{i}"),
+            detail: json!({"i": i}),
+        }
+    }
+
+    /// The tree recomputed from the stored rows alone.
+    fn recomputed(repo: &MemoryAuditRepo) -> MerkleTree {
+        let mut tree = MerkleTree::new();
+        for row in repo.rows() {
+            tree.push(leaf_hash(row.entry.as_bytes()));
+        }
+        tree
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_appenders_get_distinct_contiguous_seqs() {
+        let repo = Arc::new(MemoryAuditRepo::new());
+        let log = open(&repo).await.unwrap();
+        let tasks: Vec<_> = (0..64)
+            .map(|t| {
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let mut seqs = Vec::new();
+                    for i in 0..100 {
+                        seqs.push(log.append(entry(t * 100 + i)).await.unwrap());
+                    }
+                    seqs
+                })
+            })
+            .collect();
+        let mut seen = HashSet::new();
+        for task in tasks {
+            let seqs = task.await.unwrap();
+            assert!(
+                seqs.windows(2).all(|w| w[0] < w[1]),
+                "one task's seqs ascend"
+            );
+            seen.extend(seqs);
+        }
+        assert_eq!(seen, (0..6400).collect::<HashSet<u64>>());
+        assert_eq!(log.size(), 6400);
+
+        let rows = repo.rows();
+        let fresh = recomputed(&repo);
+        assert_eq!(log.root(6400).unwrap(), fresh.root(6400).unwrap());
+        for (i, row) in rows.iter().enumerate() {
+            let entry = AuditEntry::parse(&row.entry).unwrap();
+            assert_eq!((row.seq, entry.seq), (i as i64, i as u64));
+            assert_eq!(row.leaf_hash, leaf_hash(row.entry.as_bytes()));
+            assert_eq!(row.root_after, fresh.root(i as u64 + 1).unwrap());
+        }
+        assert!(rows.windows(2).all(|w| {
+            AuditEntry::parse(&w[0].entry).unwrap().at <= AuditEntry::parse(&w[1].entry).unwrap().at
+        }));
+    }
+
+    #[tokio::test]
+    async fn a_failed_commit_acknowledges_nothing_and_leaves_the_tree() {
+        let repo = Arc::new(MemoryAuditRepo::new());
+        let log = open(&repo).await.unwrap();
+        for i in 0..3 {
+            log.append(entry(i)).await.unwrap();
+        }
+        let root = log.root(3).unwrap();
+
+        repo.fail_appends(true);
+        let failed = futures_join(&log, 3..10).await;
+        assert!(failed
+            .iter()
+            .all(|r| matches!(r, Err(AuditError::Store(_)))));
+        assert_eq!(log.size(), 3);
+        assert_eq!(log.root(3).unwrap(), root);
+        assert!(log.root(4).is_err());
+        assert_eq!(repo.rows().len(), 3);
+
+        repo.fail_appends(false);
+        assert_eq!(log.append(entry(10)).await.unwrap(), 3);
+        assert_eq!(log.root(4).unwrap(), recomputed(&repo).root(4).unwrap());
+    }
+
+    #[tokio::test]
+    async fn entries_stored_by_a_commit_reported_failed_are_taken_in() {
+        let repo = Arc::new(MemoryAuditRepo::new());
+        let log = open(&repo).await.unwrap();
+        log.append(entry(0)).await.unwrap();
+        repo.lose_acknowledgements(true);
+        assert!(log.append(entry(1)).await.is_err());
+        repo.lose_acknowledgements(false);
+        assert_eq!(log.append(entry(2)).await.unwrap(), 2);
+        assert_eq!(log.size(), 3);
+        assert_eq!(log.root(3).unwrap(), recomputed(&repo).root(3).unwrap());
+    }
+
+    /// Appends entries `range` concurrently and collects the answers.
+    async fn futures_join(
+        log: &AuditLog,
+        range: std::ops::Range<usize>,
+    ) -> Vec<Result<u64, AuditError>> {
+        let tasks: Vec<_> = range
+            .map(|i| {
+                let log = log.clone();
+                tokio::spawn(async move { log.append(entry(i)).await })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn an_earlier_checkpoint_verifies_against_a_later_one() {
+        let repo = Arc::new(MemoryAuditRepo::new());
+        let log = open(&repo).await.unwrap();
+        for i in 0..13 {
+            log.append(entry(i)).await.unwrap();
+        }
+        let early = log.checkpoint_now().await.unwrap();
+        for i in 13..58 {
+            log.append(entry(i)).await.unwrap();
+        }
+        let late = log.checkpoint_now().await.unwrap();
+        assert_eq!((early.size, late.size), (13, 58));
+        assert_eq!(log.latest_checkpoint(), Some(late.clone()));
+        assert_eq!(log.checkpoint_at(13).await.unwrap(), Some(early.clone()));
+        assert_eq!(log.checkpoint_at(14).await.unwrap(), None);
+
+        // What a client does: check both signatures with the published key, then the
+        // consistency proof between the two signed roots.
+        let verifier = Verifier::from_vkey(&log.verifier().vkey()).unwrap();
+        let old = checkpoint::open(&early.note, &verifier).unwrap();
+        let new = checkpoint::open(&late.note, &verifier).unwrap();
+        let proof = log.consistency_proof(old.size, new.size).unwrap();
+        verify_consistency(&old.root, old.size, &new.root, new.size, &proof).unwrap();
+        assert!(verify_consistency(&new.root, old.size, &old.root, new.size, &proof).is_err());
+
+        // And an entry's inclusion in the tree a checkpoint signs.
+        let row = &log.entries(5, 1).await.unwrap()[0];
+        let proof = log.inclusion_proof(5, old.size).unwrap();
+        verify_inclusion(&old.root, old.size, row.entry.as_bytes(), 5, &proof).unwrap();
+
+        assert!(log.consistency_proof(0, 5).is_err());
+        assert!(log.consistency_proof(5, 59).is_err());
+        assert!(log.inclusion_proof(58, 58).is_err());
+        assert!(log.root(59).is_err());
+    }
+
+    #[tokio::test]
+    async fn checkpoints_follow_commits_at_the_interval() {
+        let repo = Arc::new(MemoryAuditRepo::new());
+        let config = AuditConfig {
+            checkpoint_interval: Duration::from_millis(50),
+            ..AuditConfig::default()
+        };
+        let log = AuditLog::open(repo.clone(), signer(), config)
+            .await
+            .unwrap();
+        assert_eq!(log.latest_checkpoint(), None);
+        log.append(entry(0)).await.unwrap();
+        // The first commit is covered at once, the next within the interval.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(log.latest_checkpoint().map(|c| c.size), Some(1));
+        log.append(entry(1)).await.unwrap();
+        log.append(entry(2)).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(log.latest_checkpoint().map(|c| c.size), Some(3));
+        let sizes: Vec<_> = repo.stored_checkpoints().iter().map(|c| c.size).collect();
+        assert_eq!(sizes, [1, 3]);
+    }
+
+    #[tokio::test]
+    async fn reopening_rebuilds_the_tree_and_covers_the_tail() {
+        let repo = Arc::new(MemoryAuditRepo::new());
+        let log = open(&repo).await.unwrap();
+        for i in 0..20 {
+            log.append(entry(i)).await.unwrap();
+        }
+        log.checkpoint_now().await.unwrap();
+        for i in 20..25 {
+            log.append(entry(i)).await.unwrap();
+        }
+        let root = log.root(25).unwrap();
+        // A crash: the appender never signs for the last five.
+        let rows = repo.rows();
+        let checkpoints = repo.stored_checkpoints();
+        drop(log);
+
+        let repo = Arc::new(MemoryAuditRepo::with_contents(rows, checkpoints));
+        let log = open(&repo).await.unwrap();
+        assert_eq!(log.size(), 25);
+        assert_eq!(log.root(25).unwrap(), root);
+        assert_eq!(log.latest_checkpoint().map(|c| c.size), Some(25));
+        assert_eq!(log.append(entry(25)).await.unwrap(), 25);
+    }
+
+    #[tokio::test]
+    async fn a_store_with_missing_or_rewritten_entries_is_refused() {
+        let repo = Arc::new(MemoryAuditRepo::new());
+        let log = open(&repo).await.unwrap();
+        for i in 0..10 {
+            log.append(entry(i)).await.unwrap();
+        }
+        log.checkpoint_now().await.unwrap();
+        let (rows, checkpoints) = (repo.rows(), repo.stored_checkpoints());
+
+        let check = |rows: Vec<AuditRow>, expected: &'static str| {
+            let checkpoints = checkpoints.clone();
+            async move {
+                let repo = Arc::new(MemoryAuditRepo::with_contents(rows, checkpoints));
+                match open(&repo).await {
+                    Err(AuditError::Inconsistent(why)) => assert_eq!(why, expected),
+                    other => panic!("expected {expected:?}, got {other:?}"),
+                }
+            }
+        };
+        let mut gap = rows.clone();
+        gap.remove(4);
+        check(gap, "entry 4 is missing").await;
+        let mut short = rows.clone();
+        short.pop();
+        check(
+            short,
+            "entries from 9 on are missing: the checkpoint at size 10 covers them",
+        )
+        .await;
+        let mut rewritten = rows.clone();
+        rewritten[3].leaf_hash = leaf_hash(b"something else").to_vec();
+        check(
+            rewritten,
+            "entry 9: the stored root does not match the tree",
+        )
+        .await;
+    }
+}
