@@ -43,6 +43,30 @@ pub struct NewToken {
 
 const PREFIX: &str = "cm_";
 
+/// Mints a token: stores its digest and returns the stored token with the secret
+/// string, which is shown to its owner once and never again.
+pub async fn mint(
+    repo: &dyn crate::TrustRepo,
+    name: &str,
+    role: Role,
+    unit_id: Option<String>,
+    expires_at: Option<DateTime<Utc>>,
+    created_by: &str,
+) -> Result<(i64, String), citymirror_core::RepoError> {
+    let secret = crate::secret::random_secret();
+    let id = repo
+        .insert_token(&NewToken {
+            name: name.to_owned(),
+            role,
+            unit_id,
+            secret_digest: crate::secret::digest(&secret),
+            created_by: created_by.to_owned(),
+            expires_at,
+        })
+        .await?;
+    Ok((id, format_token(id, &secret)))
+}
+
 /// The string handed to the token's owner, once.
 pub fn format_token(id: i64, secret: &str) -> String {
     format!("{PREFIX}{id}_{secret}")

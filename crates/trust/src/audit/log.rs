@@ -358,53 +358,78 @@ impl Appender {
                 return;
             }
         }
-        let now = Utc::now()
-            .duration_trunc(TimeDelta::milliseconds(1))
-            .expect("the current time truncates to milliseconds");
-        let at = self.last_at.map_or(now, |last| last.max(now));
-        let mut frontier = self.frontier.clone();
-        let mut rows = Vec::with_capacity(batch.len());
-        let mut replies = Vec::with_capacity(batch.len());
-        for (entry, reply) in batch {
-            let seq = frontier.size();
-            let entry = AuditEntry {
-                seq,
-                at,
-                actor: entry.actor,
-                action: entry.action,
-                target: entry.target,
-                detail: entry.detail,
-            }
-            .canonical();
-            let leaf = leaf_hash(entry.as_bytes());
-            frontier.push(leaf);
-            rows.push(AuditRow {
-                seq: seq as i64,
-                entry,
-                leaf_hash: leaf.to_vec(),
-                root_after: frontier.root().to_vec(),
-            });
-            replies.push((seq, reply));
-        }
-        match self.shared.repo.append_audit(&rows).await {
-            Ok(()) => {
-                let mut tree = self.shared.tree.write().unwrap();
-                for row in &rows {
-                    tree.push(Hash::try_from(row.leaf_hash.as_slice()).expect("32 bytes"));
+        let (entries, replies): (Vec<NewEntry>, Vec<_>) = batch.into_iter().unzip();
+        // A second process (a command-line tool) may have appended since: a failed commit
+        // that turns out to be behind the store takes those rows in and tries once more.
+        let mut retried = false;
+        loop {
+            let now = Utc::now()
+                .duration_trunc(TimeDelta::milliseconds(1))
+                .expect("the current time truncates to milliseconds");
+            let at = self.last_at.map_or(now, |last| last.max(now));
+            let mut frontier = self.frontier.clone();
+            let mut rows = Vec::with_capacity(entries.len());
+            for entry in &entries {
+                let seq = frontier.size();
+                let entry = AuditEntry {
+                    seq,
+                    at,
+                    actor: entry.actor.clone(),
+                    action: entry.action.clone(),
+                    target: entry.target.clone(),
+                    detail: entry.detail.clone(),
                 }
-                drop(tree);
-                self.frontier = frontier;
-                self.last_at = Some(at);
-                for (seq, reply) in replies {
-                    let _ = reply.send(Ok(seq));
-                }
+                .canonical();
+                let leaf = leaf_hash(entry.as_bytes());
+                frontier.push(leaf);
+                rows.push(AuditRow {
+                    seq: seq as i64,
+                    entry,
+                    leaf_hash: leaf.to_vec(),
+                    root_after: frontier.root().to_vec(),
+                });
             }
-            Err(e) => {
-                tracing::error!(error = %e, entries = rows.len(), "could not commit audit entries");
-                self.unsure = true;
-                let e = AuditError::from(e);
-                for (_, reply) in replies {
-                    let _ = reply.send(Err(e.clone()));
+            match self.shared.repo.append_audit(&rows).await {
+                Ok(()) => {
+                    let mut tree = self.shared.tree.write().unwrap();
+                    for row in &rows {
+                        tree.push(Hash::try_from(row.leaf_hash.as_slice()).expect("32 bytes"));
+                    }
+                    drop(tree);
+                    self.frontier = frontier;
+                    self.last_at = Some(at);
+                    for (row, reply) in rows.iter().zip(replies) {
+                        let _ = reply.send(Ok(row.seq as u64));
+                    }
+                    return;
+                }
+                Err(e) => {
+                    let before = self.frontier.size();
+                    if !retried && self.catch_up().await.is_ok() && self.frontier.size() > before {
+                        // Our own rows, committed after all with only the answer lost?
+                        let stored = self
+                            .shared
+                            .repo
+                            .audit_rows(before as i64, rows.len() as u32)
+                            .await
+                            .unwrap_or_default();
+                        if stored == rows {
+                            self.last_at = Some(at);
+                            for (row, reply) in rows.iter().zip(replies) {
+                                let _ = reply.send(Ok(row.seq as u64));
+                            }
+                            return;
+                        }
+                        retried = true;
+                        continue;
+                    }
+                    tracing::error!(error = %e, entries = rows.len(), "could not commit audit entries");
+                    self.unsure = true;
+                    let e = AuditError::from(e);
+                    for reply in replies {
+                        let _ = reply.send(Err(e.clone()));
+                    }
+                    return;
                 }
             }
         }
@@ -604,15 +629,33 @@ mod tests {
 
     #[tokio::test]
     async fn entries_stored_by_a_commit_reported_failed_are_taken_in() {
+        // (See also `rows_appended_by_another_process_are_taken_in_before_retrying`.)
         let repo = Arc::new(MemoryAuditRepo::new());
         let log = open(&repo).await.unwrap();
         log.append(entry(0)).await.unwrap();
+        // The commit goes through but its answer is lost: the appender finds its own rows
+        // in the store and acknowledges them, without writing them twice.
         repo.lose_acknowledgements(true);
-        assert!(log.append(entry(1)).await.is_err());
+        assert_eq!(log.append(entry(1)).await.unwrap(), 1);
         repo.lose_acknowledgements(false);
         assert_eq!(log.append(entry(2)).await.unwrap(), 2);
         assert_eq!(log.size(), 3);
         assert_eq!(log.root(3).unwrap(), recomputed(&repo).root(3).unwrap());
+    }
+
+    #[tokio::test]
+    async fn rows_appended_by_another_process_are_taken_in_before_retrying() {
+        let repo = Arc::new(MemoryAuditRepo::new());
+        let server = open(&repo).await.unwrap();
+        server.append(entry(0)).await.unwrap();
+        // A command-line tool opens the same store, appends, and exits.
+        let cli = open(&repo).await.unwrap();
+        assert_eq!(cli.append(entry(1)).await.unwrap(), 1);
+        drop(cli);
+        // The server's next append collides, takes entry 1 in, and lands at 2.
+        assert_eq!(server.append(entry(2)).await.unwrap(), 2);
+        assert_eq!(repo.rows().len(), 3);
+        assert_eq!(server.root(3).unwrap(), recomputed(&repo).root(3).unwrap());
     }
 
     /// Appends entries `range` concurrently and collects the answers.
