@@ -38,7 +38,9 @@ failed=()
 for t in "${targets[@]}"; do
   echo "== $t: ${seconds}s"
   mkdir -p "fuzz/corpus/$t"
-  if ! cargo fuzz run --fuzz-dir fuzz -s "$sanitizer" "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
+  corpora=("fuzz/corpus/$t")
+  if [ -d "fuzz/seeds/$t" ]; then corpora+=("fuzz/seeds/$t"); fi
+  if ! cargo fuzz run --fuzz-dir fuzz -s "$sanitizer" "$t" "${corpora[@]}" -- \
     -max_total_time="$seconds" -print_final_stats=1; then
     failed+=("$t")
   fi
