@@ -1,7 +1,8 @@
 //! `citymirror-store`: where the twin's layers and block-data records are persisted.
 //!
-//! Two backends implement [`citymirror_twin::TwinRepo`] and
-//! [`citymirror_twin::RecordRepo`] with the same behaviour:
+//! Two backends implement [`citymirror_twin::TwinRepo`], [`citymirror_twin::RecordRepo`],
+//! [`citymirror_trust::TrustRepo`] (units, users, API tokens, sessions) and
+//! [`citymirror_trust::AuditRepo`] (the append-only audit log) with the same behaviour:
 //!
 //! - **SQLite** ([`StoreTarget::Sqlite`]): one file, `<data_dir>/citymirror.db`, for a
 //!   single server or a laptop. Nothing to install.
@@ -19,6 +20,10 @@
 //! WKB in `geom`, its bounding box in `minx, miny, maxx, maxy`, `updated_at`, and then
 //! one typed column per property in schema order; one table per record schema
 //! (`persons`, `houses`, `entities`) with its fields; and a `meta` key-value table.
+//! Migration 0002 adds trust's tables (`units`, `users`, `api_tokens`, `sessions`) and
+//! the audit log (`audit_log`, `audit_checkpoints`), which triggers keep append-only;
+//! 0003 readies the record tables for listing by jurisdiction (a grid-code prefix),
+//! which the store queries as a text range on a `(grid_code, id)` index.
 //! The SQL is built in one place (`sql.rs`) from those schemas, and a test checks
 //! that the migrations of both backends create exactly those columns.
 //!
@@ -40,9 +45,15 @@
 use std::{fmt, path::PathBuf};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use citymirror_core::{records::RecordSchema, LayerId, Value};
+use citymirror_trust::{
+    ApiToken, AuditRepo, AuditRow, NewToken, NewUser, Session, StoredCheckpoint, TrustRepo, Unit,
+    User,
+};
 use citymirror_twin::{Feature, FeatureId, RecordRepo, RepoError, TwinRepo};
 
+mod checks;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -160,6 +171,18 @@ impl Store {
     pub async fn describe_table(&self, table: &str) -> Result<Vec<Column>, StoreError> {
         dispatch!(self, s => s.describe_table(table).await)
     }
+
+    /// How the database would fetch the first page of
+    /// [`list_records`](RecordRepo::list_records) for `grid_prefix`: `EXPLAIN QUERY
+    /// PLAN` on SQLite, `EXPLAIN` on PostgreSQL, one line per step. For tests and
+    /// operators checking that a jurisdiction's page comes from the grid-code index.
+    pub async fn records_query_plan(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: &str,
+    ) -> Result<String, RepoError> {
+        dispatch!(self, s => s.records_query_plan(schema, grid_prefix).await)
+    }
 }
 
 #[async_trait]
@@ -210,6 +233,100 @@ impl RecordRepo for Store {
         limit: u32,
     ) -> Result<Vec<Vec<Value>>, RepoError> {
         dispatch!(self, s => s.find_records(schema, field, value, limit).await)
+    }
+    async fn list_records(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: Option<&str>,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Vec<Value>>, RepoError> {
+        dispatch!(self, s => s.list_records(schema, grid_prefix, after_id, limit).await)
+    }
+    async fn get_record(
+        &self,
+        schema: &'static RecordSchema,
+        id: i64,
+    ) -> Result<Option<Vec<Value>>, RepoError> {
+        dispatch!(self, s => s.get_record(schema, id).await)
+    }
+    async fn count_records_in(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: &str,
+    ) -> Result<u64, RepoError> {
+        dispatch!(self, s => s.count_records_in(schema, grid_prefix).await)
+    }
+}
+
+#[async_trait]
+impl TrustRepo for Store {
+    async fn put_units(&self, units: &[Unit]) -> Result<(), RepoError> {
+        dispatch!(self, s => s.put_units(units).await)
+    }
+    async fn units(&self) -> Result<Vec<Unit>, RepoError> {
+        dispatch!(self, s => s.units().await)
+    }
+    async fn insert_users(&self, users: &[NewUser]) -> Result<Vec<i64>, RepoError> {
+        dispatch!(self, s => s.insert_users(users).await)
+    }
+    async fn user(&self, id: i64) -> Result<Option<User>, RepoError> {
+        dispatch!(self, s => s.user(id).await)
+    }
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>, RepoError> {
+        dispatch!(self, s => s.user_by_name(username).await)
+    }
+    async fn users(&self, after_id: i64, limit: u32) -> Result<Vec<User>, RepoError> {
+        dispatch!(self, s => s.users(after_id, limit).await)
+    }
+    async fn count_users(&self) -> Result<u64, RepoError> {
+        dispatch!(self, s => s.count_users().await)
+    }
+    async fn set_password(&self, user_id: i64, hash: Option<&str>) -> Result<bool, RepoError> {
+        dispatch!(self, s => s.set_password(user_id, hash).await)
+    }
+    async fn insert_token(&self, token: &NewToken) -> Result<i64, RepoError> {
+        dispatch!(self, s => s.insert_token(token).await)
+    }
+    async fn token(&self, id: i64) -> Result<Option<ApiToken>, RepoError> {
+        dispatch!(self, s => s.token(id).await)
+    }
+    async fn tokens(&self) -> Result<Vec<ApiToken>, RepoError> {
+        dispatch!(self, s => s.tokens().await)
+    }
+    async fn revoke_token(&self, id: i64, at: DateTime<Utc>) -> Result<bool, RepoError> {
+        dispatch!(self, s => s.revoke_token(id, at).await)
+    }
+    async fn insert_session(&self, session: &Session) -> Result<(), RepoError> {
+        dispatch!(self, s => s.insert_session(session).await)
+    }
+    async fn session(&self, digest: &[u8]) -> Result<Option<Session>, RepoError> {
+        dispatch!(self, s => s.session(digest).await)
+    }
+    async fn delete_session(&self, digest: &[u8]) -> Result<(), RepoError> {
+        dispatch!(self, s => s.delete_session(digest).await)
+    }
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, RepoError> {
+        dispatch!(self, s => s.delete_expired_sessions(now).await)
+    }
+}
+
+#[async_trait]
+impl AuditRepo for Store {
+    async fn append_audit(&self, rows: &[AuditRow]) -> Result<(), RepoError> {
+        dispatch!(self, s => s.append_audit(rows).await)
+    }
+    async fn audit_rows(&self, from: i64, limit: u32) -> Result<Vec<AuditRow>, RepoError> {
+        dispatch!(self, s => s.audit_rows(from, limit).await)
+    }
+    async fn audit_leaf_hashes(&self) -> Result<Vec<(i64, Vec<u8>)>, RepoError> {
+        dispatch!(self, s => s.audit_leaf_hashes().await)
+    }
+    async fn put_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), RepoError> {
+        dispatch!(self, s => s.put_checkpoint(checkpoint).await)
+    }
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, RepoError> {
+        dispatch!(self, s => s.checkpoints().await)
     }
 }
 

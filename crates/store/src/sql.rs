@@ -178,6 +178,171 @@ pub(crate) fn find_records(
     )
 }
 
+/// The `grid_code` values that start with a prefix, as a range of text: `lo <=
+/// grid_code < hi`. A range (rather than `LIKE 'prefix%'`) needs no escaping and
+/// uses a b-tree on both backends, as long as the text sorts byte-wise (BINARY on
+/// SQLite, the "C" collation on PostgreSQL; see migration 0003). UTF-8 sorts byte-wise
+/// in code point order, so the strings with the prefix are exactly those from the
+/// prefix up to its successor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PrefixRange {
+    pub lo: String,
+    /// `None` when nothing sorts after every string with the prefix.
+    pub hi: Option<String>,
+}
+
+impl PrefixRange {
+    /// The range of `prefix`; `None` for the empty prefix, which takes every row.
+    pub(crate) fn new(prefix: &str) -> Option<PrefixRange> {
+        if prefix.is_empty() {
+            return None;
+        }
+        // The successor: the last character that has a next one, incremented, with
+        // everything after it (only U+10FFFF, in practice never) dropped.
+        let mut hi = prefix.to_owned();
+        let hi = loop {
+            let Some(last) = hi.pop() else {
+                break None;
+            };
+            let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+            if let Some(next) = next {
+                hi.push(next);
+                break Some(hi);
+            }
+        };
+        Some(PrefixRange {
+            lo: prefix.to_owned(),
+            hi,
+        })
+    }
+
+    /// Whether every code from `min` to `max` (the table's smallest and largest) has
+    /// the prefix. Then a page needs no range: the codes with the prefix form one
+    /// interval, so every coded row matches, and walking the primary key finds a page
+    /// at once where the range would sort the whole table's index entries first.
+    pub(crate) fn covers(&self, min: Option<&str>, max: Option<&str>) -> bool {
+        let has = |code: Option<&str>| code.is_some_and(|c| c.starts_with(&self.lo));
+        has(min) && has(max)
+    }
+}
+
+/// Which rows of a record table a page is taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordFilter<'a> {
+    /// Every row.
+    All,
+    /// Rows with any grid code (the prefix covers them all; see [`PrefixRange::covers`]).
+    Coded,
+    /// Rows whose grid code lies in the range.
+    Range(&'a PrefixRange),
+}
+
+impl<'a> RecordFilter<'a> {
+    /// The range's bounds as parameters, in the order [`list_records`] and
+    /// [`count_records_in`] number them.
+    pub(crate) fn bounds(self) -> Vec<&'a str> {
+        match self {
+            RecordFilter::Range(r) => std::iter::once(r.lo.as_str())
+                .chain(r.hi.as_deref())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The condition on `grid_code` for `filter`, numbering parameters from 1.
+fn grid_condition(dialect: Dialect, filter: RecordFilter) -> Option<String> {
+    match filter {
+        RecordFilter::All => None,
+        RecordFilter::Coded => Some("grid_code IS NOT NULL".to_owned()),
+        RecordFilter::Range(r) => Some(match r.hi {
+            Some(_) => format!(
+                "grid_code >= {} AND grid_code < {}",
+                dialect.param(1),
+                dialect.param(2)
+            ),
+            None => format!("grid_code >= {}", dialect.param(1)),
+        }),
+    }
+}
+
+/// The smallest and largest grid code of a record table: two index look-ups (written
+/// as two subqueries because SQLite optimizes a lone `MIN` or `MAX`, not both).
+pub(crate) fn grid_code_bounds(schema: &RecordSchema) -> String {
+    let t = ident(schema.name);
+    format!("SELECT (SELECT MIN(grid_code) FROM {t}), (SELECT MAX(grid_code) FROM {t})")
+}
+
+/// One page of a record table: rows matching `filter` with `id >` the next parameter
+/// after the bounds, in id order, at most the last parameter.
+///
+/// For a range the page's ids are chosen first, from the `(grid_code, id)` index
+/// alone, and only those rows are then read: the range may hold a whole street's
+/// records, and reading each row before keeping the first `limit` would cost a table
+/// look-up per record instead of per row of the page.
+pub(crate) fn list_records(
+    dialect: Dialect,
+    schema: &RecordSchema,
+    filter: RecordFilter,
+) -> String {
+    let t = ident(schema.name);
+    let cols = column_list(&record_columns(schema));
+    let n = filter.bounds().len();
+    let (after, limit) = (dialect.param(n + 1), dialect.param(n + 2));
+    match (filter, grid_condition(dialect, filter)) {
+        (RecordFilter::Range(_), Some(cond)) => format!(
+            "SELECT {cols} FROM {t} WHERE id IN \
+             (SELECT id FROM {t} WHERE {cond} AND id > {after} ORDER BY id LIMIT {limit}) \
+             ORDER BY id"
+        ),
+        (_, Some(cond)) => {
+            format!(
+                "SELECT {cols} FROM {t} WHERE {cond} AND id > {after} ORDER BY id LIMIT {limit}"
+            )
+        }
+        (_, None) => format!("SELECT {cols} FROM {t} WHERE id > {after} ORDER BY id LIMIT {limit}"),
+    }
+}
+
+/// How many rows of a record table match `filter`. The rows with any grid code are
+/// counted as all rows less the uncoded ones: a table count is cheap on both backends
+/// (SQLite counts b-tree pages), and the NULLs are one end of the grid-code index.
+pub(crate) fn count_records_in(
+    dialect: Dialect,
+    schema: &RecordSchema,
+    filter: RecordFilter,
+) -> String {
+    let t = ident(schema.name);
+    match (filter, grid_condition(dialect, filter)) {
+        (RecordFilter::Coded, _) => format!(
+            "SELECT (SELECT COUNT(*) FROM {t}) - (SELECT COUNT(*) FROM {t} WHERE grid_code IS NULL)"
+        ),
+        (_, Some(cond)) => format!("SELECT COUNT(*) FROM {t} WHERE {cond}"),
+        (_, None) => count(schema.name),
+    }
+}
+
+/// The record with the id given as the only parameter.
+pub(crate) fn get_record(dialect: Dialect, schema: &RecordSchema) -> String {
+    format!(
+        "SELECT {} FROM {} WHERE id = {}",
+        column_list(&record_columns(schema)),
+        ident(schema.name),
+        dialect.param(1)
+    )
+}
+
+/// Refuses a grid prefix for a schema without a `grid_code` field.
+pub(crate) fn check_grid_field(schema: &RecordSchema) -> Result<(), RepoError> {
+    match schema.field("grid_code") {
+        Some(_) => Ok(()),
+        None => Err(RepoError::Backend(format!(
+            "`{}` has no `grid_code` field to select a jurisdiction by",
+            schema.name
+        ))),
+    }
+}
+
 /// One property value, checked against its declared type and ready to bind.
 /// Each variant carries its type even when NULL, because PostgreSQL needs typed NULLs.
 #[derive(Debug, Clone, PartialEq)]
@@ -297,7 +462,8 @@ pub(crate) fn truncate_millis(t: DateTime<Utc>) -> DateTime<Utc> {
     t - chrono::Duration::nanoseconds(i64::from(t.timestamp_subsec_nanos() % 1_000_000))
 }
 
-/// The text form of `updated_at` on SQLite: fixed width, so it sorts as time.
+/// The text form of a timestamp on SQLite (`updated_at`, `created_at`…): fixed
+/// width, so it sorts and compares as time.
 pub(crate) fn format_timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -323,7 +489,7 @@ pub(crate) fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, RepoError> {
     }
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| RepoError::Corrupt(format!("updated_at `{s}` is not RFC 3339: {e}")))
+        .map_err(|e| RepoError::Corrupt(format!("timestamp `{s}` is not RFC 3339: {e}")))
 }
 
 pub(crate) fn parse_date(field: &str, s: &str) -> Result<NaiveDate, RepoError> {
@@ -368,6 +534,23 @@ pub(crate) fn search_value(def: &PropertyDef, value: &Value) -> Result<Value, Re
     Ok(v)
 }
 
+/// A stored slug or code (a role, a unit kind, a grid code) parsed back into its type;
+/// one that does not parse means the row was written by something else.
+pub(crate) fn parse_column<T>(column: &str, s: &str) -> Result<T, RepoError>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    s.parse()
+        .map_err(|e| RepoError::Corrupt(format!("`{column}` value `{s}`: {e}")))
+}
+
+/// Whether a driver error is a unique or primary key violation.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
 /// Maps a driver error to the twin's error, saying what was being done.
 pub(crate) fn backend(what: impl std::fmt::Display) -> impl FnOnce(sqlx::Error) -> RepoError {
     move |e| RepoError::Backend(format!("{what}: {e}"))
@@ -375,6 +558,8 @@ pub(crate) fn backend(what: impl std::fmt::Display) -> impl FnOnce(sqlx::Error) 
 
 #[cfg(test)]
 mod tests {
+    use citymirror_core::records::PERSONS;
+
     use super::*;
 
     #[test]
@@ -405,6 +590,54 @@ mod tests {
         );
         assert!(parse_date("d", "2023-02-29").is_err());
         assert!(parse_date("d", "2023-1x-01").is_err());
+    }
+
+    #[test]
+    fn a_prefix_is_the_range_up_to_its_successor() {
+        let range = |p: &str| PrefixRange::new(p).map(|r| (r.lo, r.hi));
+        let owned = |lo: &str, hi: Option<&str>| Some((lo.to_owned(), hi.map(str::to_owned)));
+        assert_eq!(range("440304001"), owned("440304001", Some("440304002")));
+        assert_eq!(range("4403049"), owned("4403049", Some("440304:")));
+        assert_eq!(range("福田"), owned("福田", Some("福由")));
+        // The successor of the last code point before the surrogates skips them.
+        assert_eq!(range("a\u{d7ff}"), owned("a\u{d7ff}", Some("a\u{e000}")));
+        assert_eq!(range("a\u{10ffff}"), owned("a\u{10ffff}", Some("b")));
+        assert_eq!(range("\u{10ffff}"), owned("\u{10ffff}", None));
+        assert_eq!(range(""), None);
+
+        let street = PrefixRange::new("440304001").unwrap();
+        assert!(street.covers(Some("44030400100101"), Some("44030400199999")));
+        assert!(!street.covers(Some("44030400100101"), Some("44030400200101")));
+        assert!(!street.covers(None, None));
+        // Every code from min to max shares a prefix that both share.
+        let (lo, hi) = (street.lo.as_str(), street.hi.as_deref().unwrap());
+        for code in ["4403040010", "44030400100101", "440304001\u{10ffff}"] {
+            assert!(lo <= code && code < hi, "{code}");
+        }
+        for code in ["44030400", "440304002", "4403040009"] {
+            assert!(!(lo <= code && code < hi), "{code}");
+        }
+    }
+
+    #[test]
+    fn a_range_page_picks_its_ids_from_the_index_first() {
+        let street = PrefixRange::new("440304001").unwrap();
+        let s = list_records(Dialect::Postgres, &PERSONS, RecordFilter::Range(&street));
+        assert!(
+            s.ends_with(
+                "FROM \"persons\" WHERE id IN (SELECT id FROM \"persons\" \
+                 WHERE grid_code >= $1 AND grid_code < $2 AND id > $3 ORDER BY id LIMIT $4) \
+                 ORDER BY id"
+            ),
+            "{s}"
+        );
+        let s = list_records(Dialect::Sqlite, &PERSONS, RecordFilter::All);
+        assert!(s.ends_with("WHERE id > ? ORDER BY id LIMIT ?"), "{s}");
+        let s = count_records_in(Dialect::Postgres, &PERSONS, RecordFilter::Range(&street));
+        assert_eq!(
+            s,
+            "SELECT COUNT(*) FROM \"persons\" WHERE grid_code >= $1 AND grid_code < $2"
+        );
     }
 
     #[test]

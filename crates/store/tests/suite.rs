@@ -1,7 +1,13 @@
 //! The store's contract, run against every backend: SQLite in a temporary directory,
 //! and PostgreSQL in a fresh schema when `CITYMIRROR_TEST_PG` names a database.
 
+#[path = "suite/audit.rs"]
+mod audit;
 mod common;
+#[path = "suite/records.rs"]
+mod records;
+#[path = "suite/trust.rs"]
+mod trust;
 
 use std::sync::Arc;
 
@@ -10,8 +16,13 @@ use citymirror_core::{
     LayerId, PropType, Value,
 };
 use citymirror_store::Column;
+use citymirror_trust::{
+    AuditRepo, AuditRow, NewToken, NewUser, Role, Session, StoredCheckpoint, TrustRepo, Unit,
+    UnitKind,
+};
 use citymirror_twin::{Feature, RecordRepo, TwinRepo};
 use common::{empty_feature, sample_feature, sample_record, TestDb};
+use {audit::*, records::*, trust::*};
 
 /// Generates one `#[tokio::test]` per case and backend: `sqlite::case` and `postgres::case`.
 macro_rules! suite {
@@ -50,6 +61,22 @@ suite!(
     large_batches_span_many_statements,
     data_survives_reopening_and_migrations_run_once,
     concurrent_writers_all_commit,
+    // Records by jurisdiction (suite/records.rs).
+    records_are_listed_by_jurisdiction,
+    a_jurisdiction_page_comes_from_the_grid_code_index,
+    // Trust (suite/trust.rs).
+    trust_tables_have_their_columns,
+    units_are_upserted_and_read_back,
+    users_are_created_found_and_paged,
+    a_taken_user_name_creates_no_account,
+    tokens_are_stored_listed_and_revoked,
+    sessions_are_stored_and_expire,
+    // The audit log (suite/audit.rs).
+    the_audit_log_appends_and_reads_back,
+    a_taken_seq_fails_the_whole_batch,
+    concurrent_appends_never_overwrite,
+    checkpoints_are_kept_by_size,
+    the_audit_tables_refuse_updates_and_deletes,
 );
 
 fn column(name: &str, sql_type: &str) -> Column {
@@ -371,6 +398,54 @@ async fn data_survives_reopening_and_migrations_run_once(db: Arc<TestDb>) {
         .insert_records(&ENTITIES, &[sample_record(&ENTITIES, 1)])
         .await
         .unwrap();
+    let unit = Unit {
+        id: "440304".into(),
+        kind: UnitKind::District,
+        name: "福田区".into(),
+        parent: None,
+        jurisdiction: "440304".parse().unwrap(),
+    };
+    store.put_units(std::slice::from_ref(&unit)).await.unwrap();
+    let user_id = store
+        .insert_users(&[NewUser {
+            username: "admin".into(),
+            display_name: "区管理员".into(),
+            role: Role::DistrictAdmin,
+            unit_id: Some("440304".into()),
+            password_hash: Some("$argon2id$…".into()),
+            mobile: None,
+        }])
+        .await
+        .unwrap()[0];
+    let user = store.user(user_id).await.unwrap().unwrap();
+    let token_id = store
+        .insert_token(&NewToken {
+            name: "共享平台".into(),
+            role: Role::ExternalConsumer,
+            unit_id: None,
+            secret_digest: [7; 32],
+            created_by: "user:admin".into(),
+            expires_at: None,
+        })
+        .await
+        .unwrap();
+    let token = store.token(token_id).await.unwrap().unwrap();
+    let session = Session {
+        digest: vec![1; 32],
+        user_id,
+        csrf_token: "csrf".into(),
+        created_at: common::now_millis(),
+        expires_at: common::now_millis() + chrono::Duration::hours(12),
+    };
+    store.insert_session(&session).await.unwrap();
+    let audit: Vec<AuditRow> = (0..3).map(common::sample_audit_row).collect();
+    store.append_audit(&audit).await.unwrap();
+    let checkpoint = StoredCheckpoint {
+        size: 3,
+        note: "note".into(),
+        created_at: common::now_millis(),
+    };
+    store.put_checkpoint(&checkpoint).await.unwrap();
     store.close().await;
     drop(store);
 
@@ -380,6 +455,19 @@ async fn data_survives_reopening_and_migrations_run_once(db: Arc<TestDb>) {
         assert_eq!(by_id(store.load_layer(layer).await.unwrap()), features);
         assert_eq!(store.get_meta("seed").await.unwrap().as_deref(), Some("7"));
         assert_eq!(store.count_records(&ENTITIES).await.unwrap(), 1);
+        assert_eq!(
+            store.get_record(&ENTITIES, 1).await.unwrap(),
+            Some(sample_record(&ENTITIES, 1))
+        );
+        assert_eq!(store.units().await.unwrap(), vec![unit.clone()]);
+        assert_eq!(store.user(user_id).await.unwrap(), Some(user.clone()));
+        assert_eq!(store.token(token_id).await.unwrap(), Some(token.clone()));
+        assert_eq!(
+            store.session(&session.digest).await.unwrap(),
+            Some(session.clone())
+        );
+        assert_eq!(store.audit_rows(0, 10).await.unwrap(), audit);
+        assert_eq!(store.checkpoints().await.unwrap(), vec![checkpoint.clone()]);
         store.close().await;
     }
 }

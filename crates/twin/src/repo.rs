@@ -55,6 +55,33 @@ pub trait RecordRepo: Send + Sync {
         value: &Value,
         limit: u32,
     ) -> Result<Vec<Vec<Value>>, RepoError>;
+
+    /// Rows whose `grid_code` starts with `grid_prefix` (every row when `None` or
+    /// empty), with `id > after_id`, ordered by id, at most `limit`: one page of a
+    /// jurisdiction's records. The next page starts after the last id returned. A row
+    /// without a grid code lies in no jurisdiction: only `None` or `""` lists it.
+    async fn list_records(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: Option<&str>,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Vec<Value>>, RepoError>;
+
+    /// The row with this id, if any.
+    async fn get_record(
+        &self,
+        schema: &'static RecordSchema,
+        id: i64,
+    ) -> Result<Option<Vec<Value>>, RepoError>;
+
+    /// How many rows have a `grid_code` starting with `grid_prefix` (every row when
+    /// it is empty).
+    async fn count_records_in(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: &str,
+    ) -> Result<u64, RepoError>;
 }
 
 /// A timestamp in the form the stores keep (RFC 3339, UTC, millisecond precision).

@@ -201,6 +201,57 @@ impl RecordRepo for MemoryRepo {
             .take(limit as usize)
             .collect())
     }
+
+    async fn list_records(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: Option<&str>,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Vec<Value>>, RepoError> {
+        let mut rows: Vec<Vec<Value>> = self
+            .rows_in(schema, grid_prefix.unwrap_or(""))
+            .into_iter()
+            .filter(|r| r[0].as_i64() > Some(after_id))
+            .collect();
+        rows.sort_by_key(|r| r[0].as_i64());
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+
+    async fn get_record(
+        &self,
+        schema: &'static RecordSchema,
+        id: i64,
+    ) -> Result<Option<Vec<Value>>, RepoError> {
+        Ok(self
+            .rows(schema)
+            .into_iter()
+            .find(|r| r[0].as_i64() == Some(id)))
+    }
+
+    async fn count_records_in(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: &str,
+    ) -> Result<u64, RepoError> {
+        Ok(self.rows_in(schema, grid_prefix).len() as u64)
+    }
+}
+
+impl MemoryRepo {
+    /// The kept rows of `schema` whose `grid_code` starts with `prefix`.
+    fn rows_in(&self, schema: &RecordSchema, prefix: &str) -> Vec<Vec<Value>> {
+        let i = schema.fields.iter().position(|f| f.name == "grid_code");
+        self.rows(schema)
+            .into_iter()
+            .filter(|r| {
+                prefix.is_empty()
+                    || i.and_then(|i| r[i].as_str())
+                        .is_some_and(|g| g.starts_with(prefix))
+            })
+            .collect()
+    }
 }
 
 /// The real outline from the shared data folder when it is there, else the built-in one.

@@ -21,9 +21,12 @@ use sqlx::{
 
 use crate::{
     redact_url,
-    sql::{self, backend, Cell, Dialect, FeatureRow},
+    sql::{self, backend, Cell, Dialect, FeatureRow, PrefixRange, RecordFilter},
     Column, StoreError,
 };
+
+mod audit;
+mod trust;
 
 /// Rows per `unnest` statement: large enough that round trips do not matter, small
 /// enough that one statement's arrays stay a few megabytes.
@@ -256,6 +259,24 @@ fn read_value(row: &PgRow, i: usize, def: &PropertyDef) -> Result<Value, RepoErr
     })
 }
 
+fn read_record(schema: &RecordSchema, row: &PgRow) -> Result<Vec<Value>, RepoError> {
+    schema
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, def)| read_value(row, i, def))
+        .collect()
+}
+
+/// A column of a trust or audit row by name.
+fn column<'r, T>(row: &'r PgRow, name: &str) -> Result<T, RepoError>
+where
+    T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    row.try_get(name)
+        .map_err(|e| RepoError::Corrupt(format!("column `{name}`: {e}")))
+}
+
 fn read_feature(layer: LayerId, row: &PgRow) -> Result<Feature, RepoError> {
     let corrupt = |e: sqlx::Error| RepoError::Corrupt(format!("layer `{layer}`: {e}"));
     let id: i64 = row.try_get(0).map_err(corrupt)?;
@@ -318,6 +339,53 @@ impl PgStore {
             .await
             .map_err(backend(format_args!("cannot commit to `{table}`")))?;
         Ok(())
+    }
+
+    /// Which rows a page of `schema` under `range` is taken from (see
+    /// [`PrefixRange::covers`]).
+    async fn record_filter<'r>(
+        &self,
+        schema: &RecordSchema,
+        range: Option<&'r PrefixRange>,
+    ) -> Result<RecordFilter<'r>, RepoError> {
+        let Some(range) = range else {
+            return Ok(RecordFilter::All);
+        };
+        sql::check_grid_field(schema)?;
+        let (min, max): (Option<String>, Option<String>) =
+            sqlx::query_as(&sql::grid_code_bounds(schema))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend(format_args!(
+                    "cannot read the grid codes of `{}`",
+                    schema.name
+                )))?;
+        Ok(match range.covers(min.as_deref(), max.as_deref()) {
+            true => RecordFilter::Coded,
+            false => RecordFilter::Range(range),
+        })
+    }
+
+    /// PostgreSQL's plan for a first page of [`RecordRepo::list_records`].
+    pub(crate) async fn records_query_plan(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: &str,
+    ) -> Result<String, RepoError> {
+        let range = PrefixRange::new(grid_prefix);
+        let filter = self.record_filter(schema, range.as_ref()).await?;
+        let text = format!("EXPLAIN {}", sql::list_records(D, schema, filter));
+        let mut q = sqlx::query_scalar::<_, String>(&text);
+        for bound in filter.bounds() {
+            q = q.bind(bound);
+        }
+        let lines = q
+            .bind(0i64)
+            .bind(100i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("cannot explain the records query"))?;
+        Ok(lines.join("\n"))
     }
 
     pub(crate) async fn close(&self) {
@@ -488,15 +556,62 @@ impl RecordRepo for PgStore {
             .fetch_all(&self.pool)
             .await
             .map_err(backend(format_args!("cannot search `{}`", schema.name)))?;
-        rows.iter()
-            .map(|row| {
-                schema
-                    .fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, def)| read_value(row, i, def))
-                    .collect()
-            })
-            .collect()
+        rows.iter().map(|row| read_record(schema, row)).collect()
+    }
+
+    async fn list_records(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: Option<&str>,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Vec<Value>>, RepoError> {
+        let range = grid_prefix.and_then(PrefixRange::new);
+        let filter = self.record_filter(schema, range.as_ref()).await?;
+        let sql_text = sql::list_records(D, schema, filter);
+        let mut q = sqlx::query(&sql_text);
+        for bound in filter.bounds() {
+            q = q.bind(bound);
+        }
+        let rows = q
+            .bind(after_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend(format_args!("cannot list `{}`", schema.name)))?;
+        rows.iter().map(|row| read_record(schema, row)).collect()
+    }
+
+    async fn get_record(
+        &self,
+        schema: &'static RecordSchema,
+        id: i64,
+    ) -> Result<Option<Vec<Value>>, RepoError> {
+        sqlx::query(&sql::get_record(D, schema))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend(format_args!("cannot read {} {id}", schema.name)))?
+            .map(|row| read_record(schema, &row))
+            .transpose()
+    }
+
+    async fn count_records_in(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: &str,
+    ) -> Result<u64, RepoError> {
+        let range = PrefixRange::new(grid_prefix);
+        let filter = self.record_filter(schema, range.as_ref()).await?;
+        let sql_text = sql::count_records_in(D, schema, filter);
+        let mut q = sqlx::query_scalar::<_, i64>(&sql_text);
+        for bound in filter.bounds() {
+            q = q.bind(bound);
+        }
+        let n = q
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend(format_args!("cannot count `{}`", schema.name)))?;
+        Ok(n.max(0) as u64)
     }
 }

@@ -10,6 +10,7 @@
 use std::{path::Path, time::Duration};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use citymirror_core::{records::RecordSchema, LayerId, PropType, PropertyDef, Value};
 use citymirror_twin::{Feature, FeatureId, RecordRepo, RepoError, TwinRepo};
 use futures_util::TryStreamExt as _;
@@ -23,9 +24,12 @@ use sqlx::{
 };
 
 use crate::{
-    sql::{self, backend, Cell, Dialect, FeatureRow},
+    sql::{self, backend, Cell, Dialect, FeatureRow, PrefixRange, RecordFilter},
     Column, StoreError,
 };
+
+mod audit;
+mod trust;
 
 /// The database file's name inside the data directory.
 pub const FILE_NAME: &str = "citymirror.db";
@@ -151,6 +155,60 @@ impl SqliteStore {
             .map_err(backend(format_args!("cannot commit to `{table}`")))?;
         Ok(())
     }
+
+    /// Which rows a page of `schema` under `range` is taken from (see
+    /// [`PrefixRange::covers`]).
+    async fn record_filter<'r>(
+        &self,
+        schema: &RecordSchema,
+        range: Option<&'r PrefixRange>,
+    ) -> Result<RecordFilter<'r>, RepoError> {
+        let Some(range) = range else {
+            return Ok(RecordFilter::All);
+        };
+        sql::check_grid_field(schema)?;
+        let (min, max): (Option<String>, Option<String>) =
+            sqlx::query_as(&sql::grid_code_bounds(schema))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend(format_args!(
+                    "cannot read the grid codes of `{}`",
+                    schema.name
+                )))?;
+        Ok(match range.covers(min.as_deref(), max.as_deref()) {
+            true => RecordFilter::Coded,
+            false => RecordFilter::Range(range),
+        })
+    }
+
+    /// SQLite's plan for a first page of [`RecordRepo::list_records`], one line per step.
+    pub(crate) async fn records_query_plan(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: &str,
+    ) -> Result<String, RepoError> {
+        let range = PrefixRange::new(grid_prefix);
+        let filter = self.record_filter(schema, range.as_ref()).await?;
+        let text = format!(
+            "EXPLAIN QUERY PLAN {}",
+            sql::list_records(D, schema, filter)
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&text);
+        for bound in filter.bounds() {
+            q = q.bind(bound);
+        }
+        let steps = q
+            .bind(0i64)
+            .bind(100i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("cannot explain the records query"))?;
+        Ok(steps
+            .into_iter()
+            .map(|(.., detail)| detail)
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
 }
 
 fn bind_cell<'q>(q: SqliteQuery<'q>, cell: &Cell<'q>) -> SqliteQuery<'q> {
@@ -194,6 +252,39 @@ fn read_value(row: &SqliteRow, i: usize, def: &PropertyDef) -> Result<Value, Rep
             None => Value::Null,
         },
     })
+}
+
+fn read_record(schema: &RecordSchema, row: &SqliteRow) -> Result<Vec<Value>, RepoError> {
+    schema
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, def)| read_value(row, i, def))
+        .collect()
+}
+
+/// A column of a trust or audit row by name.
+fn column<'r, T>(row: &'r SqliteRow, name: &str) -> Result<T, RepoError>
+where
+    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+{
+    row.try_get(name)
+        .map_err(|e| RepoError::Corrupt(format!("column `{name}`: {e}")))
+}
+
+/// A timestamp as stored: RFC 3339 UTC text with milliseconds.
+fn text_time(t: DateTime<Utc>) -> String {
+    sql::format_timestamp(sql::truncate_millis(t))
+}
+
+fn time(row: &SqliteRow, name: &str) -> Result<DateTime<Utc>, RepoError> {
+    sql::parse_timestamp(column(row, name)?)
+}
+
+fn opt_time(row: &SqliteRow, name: &str) -> Result<Option<DateTime<Utc>>, RepoError> {
+    column::<Option<&str>>(row, name)?
+        .map(sql::parse_timestamp)
+        .transpose()
 }
 
 fn read_feature(layer: LayerId, row: &SqliteRow) -> Result<Feature, RepoError> {
@@ -359,15 +450,62 @@ impl RecordRepo for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(backend(format_args!("cannot search `{}`", schema.name)))?;
-        rows.iter()
-            .map(|row| {
-                schema
-                    .fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, def)| read_value(row, i, def))
-                    .collect()
-            })
-            .collect()
+        rows.iter().map(|row| read_record(schema, row)).collect()
+    }
+
+    async fn list_records(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: Option<&str>,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Vec<Value>>, RepoError> {
+        let range = grid_prefix.and_then(PrefixRange::new);
+        let filter = self.record_filter(schema, range.as_ref()).await?;
+        let sql_text = sql::list_records(D, schema, filter);
+        let mut q = sqlx::query(&sql_text);
+        for bound in filter.bounds() {
+            q = q.bind(bound);
+        }
+        let rows = q
+            .bind(after_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend(format_args!("cannot list `{}`", schema.name)))?;
+        rows.iter().map(|row| read_record(schema, row)).collect()
+    }
+
+    async fn get_record(
+        &self,
+        schema: &'static RecordSchema,
+        id: i64,
+    ) -> Result<Option<Vec<Value>>, RepoError> {
+        sqlx::query(&sql::get_record(D, schema))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend(format_args!("cannot read {} {id}", schema.name)))?
+            .map(|row| read_record(schema, &row))
+            .transpose()
+    }
+
+    async fn count_records_in(
+        &self,
+        schema: &'static RecordSchema,
+        grid_prefix: &str,
+    ) -> Result<u64, RepoError> {
+        let range = PrefixRange::new(grid_prefix);
+        let filter = self.record_filter(schema, range.as_ref()).await?;
+        let sql_text = sql::count_records_in(D, schema, filter);
+        let mut q = sqlx::query_scalar::<_, i64>(&sql_text);
+        for bound in filter.bounds() {
+            q = q.bind(bound);
+        }
+        let n = q
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend(format_args!("cannot count `{}`", schema.name)))?;
+        Ok(n.max(0) as u64)
     }
 }

@@ -34,6 +34,24 @@ impl TestDb {
         }
     }
 
+    /// Runs one statement on a connection of its own, past the store: what a SQL user
+    /// with a client could do.
+    pub async fn raw_execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        match &self.target {
+            StoreTarget::Sqlite { data_dir } => {
+                let path = data_dir.join(citymirror_store::SQLITE_FILE_NAME);
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await?;
+                Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
+            }
+            StoreTarget::Postgres { url } => {
+                let mut conn = sqlx::PgConnection::connect(url).await?;
+                Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
+            }
+        }
+    }
+
     async fn cleanup(self) {
         if let Cleanup::Schema { admin_url, schema } = self.cleanup {
             let mut conn = sqlx::PgConnection::connect(&admin_url)
@@ -186,4 +204,16 @@ pub fn sample_record(schema: &citymirror_core::records::RecordSchema, id: i64) -
             _ => sample_value(f.ty, f.name, id),
         })
         .collect()
+}
+
+/// Audit row `seq`: a small JSON entry and hashes that differ with `seq` (the store
+/// does not check them; the audit log in `citymirror-trust` does).
+pub fn sample_audit_row(seq: i64) -> citymirror_trust::AuditRow {
+    let byte = |salt: u8| (0..32u8).map(|i| i ^ salt ^ seq as u8).collect::<Vec<u8>>();
+    citymirror_trust::AuditRow {
+        seq,
+        entry: format!(r#"{{"seq":{seq},"action":"查看","actor":"user:网格员{seq}"}}"#),
+        leaf_hash: byte(0x5a),
+        root_after: byte(0xa5),
+    }
 }

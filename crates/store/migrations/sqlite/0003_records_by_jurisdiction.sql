@@ -1,0 +1,11 @@
+-- Records by jurisdiction: a page of the persons, houses or entities whose grid code
+-- starts with a prefix (`440304001` = everything in one street), in id order. The
+-- store asks for the prefix as a range, `grid_code >= '440304001' AND grid_code <
+-- '440304002'` (SQLite's LIKE uses an index only under `case_sensitive_like`; a
+-- range on BINARY-collated text always can).
+--
+-- Nothing to create: the `<table>_grid_code` indexes of 0001 already serve it. Every
+-- SQLite index entry ends with the rowid, and `id` is the rowid, so an index on
+-- `(grid_code)` is an index on `(grid_code, id)`: a page's ids come from the index
+-- alone ("USING COVERING INDEX"), and only the page's rows are read from the table.
+-- A second index on `(grid_code, id)` would only slow down bulk loads.
