@@ -76,6 +76,17 @@ impl GridCode {
         (level <= self.level()).then(|| GridCode(self.0[..level.code_len()].to_owned()))
     }
 
+    /// The code of the unit one level up; `None` for the district.
+    pub fn parent(&self) -> Option<GridCode> {
+        let level = match self.level() {
+            GridLevel::District => return None,
+            GridLevel::Street => GridLevel::District,
+            GridLevel::Community => GridLevel::Street,
+            GridLevel::Grid => GridLevel::Community,
+        };
+        self.at(level)
+    }
+
     pub fn street(&self) -> Option<GridCode> {
         self.at(GridLevel::Street)
     }
@@ -125,9 +136,32 @@ impl fmt::Display for GridCode {
     }
 }
 
+impl serde::Serialize for GridCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_codes_parent_is_one_level_up() {
+        let g: GridCode = "44030400100102".parse().unwrap();
+        assert_eq!(g.parent().unwrap().as_str(), "440304001001");
+        assert_eq!(
+            g.parent()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .as_str(),
+            "440304"
+        );
+        assert_eq!("440304".parse::<GridCode>().unwrap().parent(), None);
+    }
 
     fn code(s: &str) -> GridCode {
         s.parse().unwrap()
@@ -159,11 +193,5 @@ mod tests {
         assert!("4403040".parse::<GridCode>().is_err());
         assert!("44030400a".parse::<GridCode>().is_err());
         assert!("".parse::<GridCode>().is_err());
-    }
-}
-
-impl serde::Serialize for GridCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
     }
 }

@@ -78,6 +78,11 @@ impl GridIndex {
         }
     }
 
+    /// The district's code, if the twin has a district feature.
+    pub fn district(&self) -> Option<&GridCode> {
+        self.names.keys().find(|c| c.level() == GridLevel::District)
+    }
+
     pub fn cell_count(&self) -> usize {
         self.cells.len()
     }

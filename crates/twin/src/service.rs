@@ -73,6 +73,12 @@ impl TwinService {
         &self.repo
     }
 
+    /// The code of the grid a geometry lies in (by a point on it), if any.
+    pub fn grid_code_at(&self, geometry: &Geometry<f64>) -> Option<citymirror_core::GridCode> {
+        let (x, y) = representative_point(geometry)?;
+        self.twin.grids().locate_code(x, y).cloned()
+    }
+
     /// Sets the derived `grid_code` of a feature from where it lies.
     fn place(grids: &GridIndex, layer: LayerId, f: &mut NewFeature) {
         let Some((i, _)) = layer.schema().property("grid_code") else {
