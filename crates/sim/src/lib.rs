@@ -39,6 +39,7 @@ mod generator;
 mod lattice;
 mod lots;
 mod names;
+pub mod org;
 mod outline;
 mod partition;
 mod people;

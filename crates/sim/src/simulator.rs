@@ -3,6 +3,10 @@
 //! and storage all see the change — by flipping a device's status, putting up a new
 //! component by a building or a road, or taking down one it put up earlier.
 
+use citymirror_trust::{
+    audit::{AuditLog, NewEntry},
+    Actor,
+};
 use std::{sync::Arc, time::Duration};
 
 use citymirror_core::{
@@ -24,6 +28,9 @@ pub struct SimulatorConfig {
     pub seed: u64,
     /// Once this many components it created are standing, it removes rather than adds.
     pub max_created: usize,
+    /// Where its changes are recorded, as every state change is (`None` in tests that
+    /// only look at the twin).
+    pub audit: Option<AuditLog>,
 }
 
 impl Default for SimulatorConfig {
@@ -32,6 +39,7 @@ impl Default for SimulatorConfig {
             interval: Duration::from_secs(2),
             seed: 0,
             max_created: 500,
+            audit: None,
         }
     }
 }
@@ -51,6 +59,7 @@ pub async fn run_simulator(
         rng: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x51A7_0B5E),
         created: Vec::new(),
         max_created: cfg.max_created,
+        audit: cfg.audit,
     };
     let mut ticker = tokio::time::interval(cfg.interval.max(Duration::from_millis(1)));
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -85,9 +94,23 @@ struct Simulator {
     /// Components this simulator put up, which it may take down again.
     created: Vec<FeatureId>,
     max_created: usize,
+    audit: Option<AuditLog>,
 }
 
 impl Simulator {
+    /// Appends a committed change to the audit log. A failure is logged, not fatal: the
+    /// simulator stands in for field devices, which do not stop when a log is down.
+    async fn record(&self, action: &str, layer: LayerId, id: FeatureId, detail: serde_json::Value) {
+        let Some(log) = &self.audit else { return };
+        let actor = Actor::System {
+            name: "simulator".into(),
+        };
+        let entry = NewEntry::new(&actor, action, format!("{layer}/{id}")).with_detail(detail);
+        if let Err(e) = log.append(entry).await {
+            tracing::warn!(error = %e, "cannot record a simulator change in the audit log");
+        }
+    }
+
     async fn step(&mut self) -> Result<(), TwinError> {
         let roll = self.rng.gen_range(0..100);
         if roll < 60 {
@@ -148,6 +171,13 @@ impl Simulator {
         self.service
             .patch(LayerId::Devices, device.id, patch)
             .await?;
+        self.record(
+            "twin.update",
+            LayerId::Devices,
+            device.id,
+            serde_json::json!({ "fields": ["status"] }),
+        )
+        .await;
         tracing::debug!(id = device.id, from = %old, to = new, "device status changed");
         Ok(())
     }
@@ -253,6 +283,13 @@ impl Simulator {
         )?;
         let f = self.service.create(LayerId::Components, new).await?;
         self.created.push(f.id);
+        self.record(
+            "twin.create",
+            LayerId::Components,
+            f.id,
+            serde_json::Value::Null,
+        )
+        .await;
         tracing::debug!(
             id = f.id,
             category = category.name_zh,
@@ -272,6 +309,13 @@ impl Simulator {
             .swap_remove(self.rng.gen_range(0..self.created.len()));
         match self.service.delete(LayerId::Components, id).await {
             Ok(()) => {
+                self.record(
+                    "twin.delete",
+                    LayerId::Components,
+                    id,
+                    serde_json::Value::Null,
+                )
+                .await;
                 tracing::debug!(id, "component removed");
                 Ok(())
             }

@@ -7,6 +7,7 @@ use std::{sync::Arc, time::Duration};
 
 use citymirror_core::{LayerId, Value};
 use citymirror_sim::{run_simulator, SimulatorConfig};
+use citymirror_trust::audit::{AuditConfig, AuditLog, MemoryAuditRepo, Signer};
 use citymirror_twin::{ChangeKind, TwinService};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -16,10 +17,18 @@ async fn the_simulator_changes_the_twin_until_told_to_stop() {
     let components_before = service.twin().layer(LayerId::Components).len();
     let mut changes = service.twin().subscribe();
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let audit = AuditLog::open(
+        Arc::new(MemoryAuditRepo::new()),
+        Signer::generate("test.citymirror/audit").unwrap(),
+        AuditConfig::default(),
+    )
+    .await
+    .unwrap();
     let cfg = SimulatorConfig {
         interval: Duration::from_millis(5),
         seed: 4,
         max_created: 5,
+        audit: Some(audit.clone()),
     };
     let task = tokio::spawn(run_simulator(service.clone(), cfg, stopped));
 
@@ -36,6 +45,20 @@ async fn the_simulator_changes_the_twin_until_told_to_stop() {
         .await
         .expect("it stops when told")
         .unwrap();
+
+    // Every change it made is in the audit log, one entry each, by the simulator.
+    while let Ok(c) = changes.try_recv() {
+        seen.push(c);
+    }
+    assert_eq!(audit.size(), seen.len() as u64);
+    let entries = audit.entries(0, 1000).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .all(|r| r.entry.contains("\"actor\":\"system:simulator\"")),
+        "{:?}",
+        entries[0]
+    );
 
     let count = |layer, kind| {
         seen.iter()
