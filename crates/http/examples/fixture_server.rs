@@ -14,8 +14,13 @@ mod fixture;
 use std::sync::Arc;
 
 use citymirror_core::{LayerId, Value};
-use citymirror_http::{app, AppState, HttpConfig};
+use citymirror_http::{
+    app,
+    security::{RateLimitConfig, Security},
+    AppState, HttpConfig,
+};
 use citymirror_store::StoreTarget;
+use citymirror_trust::audit::{AuditConfig, AuditLog, Signer};
 use citymirror_twin::{NewFeature, TwinRepo, TwinService};
 use geo::Rect;
 
@@ -51,14 +56,34 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         data_dir: dir.path().to_owned(),
     })
     .await?;
-    let repo: Arc<dyn TwinRepo> = Arc::new(store);
+    let repo: Arc<dyn TwinRepo> = Arc::new(store.clone());
     let service = Arc::new(TwinService::open(repo).await?);
     fixture::load(&service).await;
     if extra > 0 {
         service.import(LayerId::Buildings, lattice(extra)).await?;
     }
+    let audit = AuditLog::open(
+        Arc::new(store.clone()),
+        Signer::generate("fixture.citymirror/audit")?,
+        AuditConfig::default(),
+    )
+    .await?;
+    // Standard clients read anonymously and quickly: no rate limit here.
+    let security = Security::new(
+        Arc::new(store.clone()),
+        Arc::new(store),
+        audit,
+        "440304".parse()?,
+        RateLimitConfig {
+            per_second: 0,
+            burst: 0,
+        },
+        false,
+    )
+    .await?;
     let router = app(AppState {
         service,
+        security,
         config: HttpConfig { public_url: None },
     });
     let listener = tokio::net::TcpListener::bind(&listen).await?;

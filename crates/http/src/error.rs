@@ -29,6 +29,22 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 404 `outside_district`: `locate` was asked about a point outside the district.
     OutsideDistrict(String),
+    /// 401 `unauthenticated`: the action needs a signed-in user or an API token.
+    Unauthenticated,
+    /// 401 `invalid_credentials`: a wrong user name or password (never says which).
+    InvalidCredentials,
+    /// 401 `invalid_token`: a bearer token or session that is unknown, expired or revoked.
+    InvalidToken,
+    /// 403 `forbidden`: the caller's role does not grant this action.
+    Forbidden(String),
+    /// 403 `csrf_failed`: a cookie-authenticated write without the session's CSRF token.
+    CsrfFailed,
+    /// 409 `conflict`: the resource already exists (a user name, a mobile number).
+    Conflict(String),
+    /// 429 `rate_limited`: too many requests from this client; retry after the seconds given.
+    RateLimited { retry_after_s: u64 },
+    /// 429 `too_many_attempts`: sign-in is locked for this account or client for a while.
+    TooManyAttempts { retry_after_s: u64 },
     /// 500 `internal`: the detail is logged, never sent.
     Internal(String),
 }
@@ -43,6 +59,14 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unauthenticated | ApiError::InvalidCredentials | ApiError::InvalidToken => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::Forbidden(_) | ApiError::CsrfFailed => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::RateLimited { .. } | ApiError::TooManyAttempts { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -57,6 +81,14 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::OutsideDistrict(_) => "outside_district",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::InvalidToken => "invalid_token",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::CsrfFailed => "csrf_failed",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::TooManyAttempts { .. } => "too_many_attempts",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -70,8 +102,24 @@ impl ApiError {
             | ApiError::InvalidBody(m)
             | ApiError::UnsupportedMediaType(m)
             | ApiError::PayloadTooLarge(m)
-            | ApiError::OutsideDistrict(m) => m,
+            | ApiError::OutsideDistrict(m)
+            | ApiError::Forbidden(m)
+            | ApiError::Conflict(m) => m,
             ApiError::MethodNotAllowed => "this method is not allowed on this resource",
+            ApiError::Unauthenticated => {
+                "this needs a signed-in user (POST /api/v1/session) or an API token (Authorization: Bearer …)"
+            }
+            ApiError::InvalidCredentials => "wrong user name or password",
+            ApiError::InvalidToken => {
+                "the token or session is unknown, expired or revoked; sign in again or use a live token"
+            }
+            ApiError::CsrfFailed => {
+                "a write made with the session cookie needs the session's CSRF token in the X-CSRF-Token header"
+            }
+            ApiError::RateLimited { .. } => "too many requests; slow down and retry later",
+            ApiError::TooManyAttempts { .. } => {
+                "too many failed sign-ins; wait before trying again"
+            }
             ApiError::Internal(_) => "internal server error",
         }
     }
@@ -91,12 +139,29 @@ impl IntoResponse for ApiError {
             tracing::error!(%detail, "internal error answering a request");
         }
         let body = serde_json::json!({ "code": self.code(), "message": self.message() });
-        (
+        let mut r = (
             self.status(),
             [(header::CONTENT_TYPE, crate::media::JSON)],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        match self {
+            ApiError::RateLimited { retry_after_s }
+            | ApiError::TooManyAttempts { retry_after_s } => {
+                r.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(retry_after_s),
+                );
+            }
+            ApiError::Unauthenticated | ApiError::InvalidToken => {
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer realm=\"citymirror\""),
+                );
+            }
+            _ => {}
+        }
+        r
     }
 }
 
@@ -108,6 +173,28 @@ impl From<TwinError> for ApiError {
             }
             TwinError::Invalid(e) => ApiError::InvalidBody(e.to_string()),
             TwinError::Repo(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<citymirror_core::RepoError> for ApiError {
+    fn from(e: citymirror_core::RepoError) -> Self {
+        match e {
+            citymirror_core::RepoError::Conflict(what) => {
+                ApiError::Conflict(format!("{what} already exists"))
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<citymirror_trust::Denied> for ApiError {
+    fn from(d: citymirror_trust::Denied) -> Self {
+        use citymirror_trust::Denied;
+        match d {
+            Denied::Unauthenticated => ApiError::Unauthenticated,
+            Denied::Forbidden { .. } => ApiError::Forbidden(d.to_string()),
+            Denied::OutOfScope => ApiError::NotFound("no such resource".into()),
         }
     }
 }

@@ -6,7 +6,11 @@
 //!   CRS84, EPSG:4326, EPSG:3857), Part 3 queryables as query parameters, and Part 4
 //!   writes (create, replace, update, delete) through [`citymirror_twin::TwinService`];
 //! - `/api/v1/locate?lon=&lat=`: the grid path (区-街道-社区-网格) of a point;
-//! - `/api/openapi.json`: the OpenAPI 3.0 document of all of the above;
+//! - `/api/v1/session`, `/citizens`, `/users`, `/units`, `/tokens`, `/records/{kind}`,
+//!   `/audit/…`: trust (sign-in, accounts, API tokens, the organisation, block data masked
+//!   to entitlement, the audit log and its proofs); see [`security`];
+//! - `/api/openapi.json`: the OpenAPI 3.0 document of the OGC API and `locate` (the
+//!   `/api/v1` trust resources are described in `docs/permissions.md` for now);
 //! - `/healthz`.
 //!
 //! Raw input (query strings, request bodies) is validated once, at the door, into the
@@ -15,13 +19,16 @@
 //! GeoJSON is written straight into a byte buffer.
 //!
 //! ```no_run
-//! # async fn serve(repo: std::sync::Arc<dyn citymirror_twin::TwinRepo>) -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn serve(
+//! #     repo: std::sync::Arc<dyn citymirror_twin::TwinRepo>,
+//! #     security: citymirror_http::security::Security,
+//! # ) -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
 //! use citymirror_http::{app, AppState, HttpConfig};
 //! use citymirror_twin::TwinService;
 //!
 //! let service = Arc::new(TwinService::open(repo).await?);
-//! let router = app(AppState { service, config: HttpConfig { public_url: None } });
+//! let router = app(AppState { service, security, config: HttpConfig { public_url: None } });
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! axum::serve(listener, router).await?;
 //! # Ok(()) }
@@ -38,6 +45,7 @@ mod negotiate;
 mod ogc;
 mod openapi;
 mod routes;
+pub mod security;
 mod state;
 
 pub use error::ApiError;

@@ -2,11 +2,14 @@ use std::sync::Arc;
 
 use citymirror_twin::TwinService;
 
-/// What every handler shares: the twin's service (reads and the one write path) and the
-/// HTTP configuration.
+use crate::security::Security;
+
+/// What every handler shares: the twin's service (reads and the one write path), trust
+/// (who is calling, the audit log) and the HTTP configuration.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub service: Arc<TwinService>,
+    pub security: Security,
     pub config: HttpConfig,
 }
 

@@ -13,11 +13,13 @@ use crate::{
     base_url::BaseUrl,
     media,
     negotiate::{Format, Lang, PageLang},
+    security::{masking, Caller},
     ApiError, AppState,
 };
 
 pub async fn get(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path((collection_id, raw_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -28,7 +30,7 @@ pub async fn get(
     let id = feature_id(layer, &raw_id)?;
     let req = params::parse_feature(query.as_deref())?;
     let format = req.format.unwrap_or_else(|| Format::from_accept(&headers));
-    let feature = state
+    let mut feature = state
         .service
         .twin()
         .layer(layer)
@@ -37,6 +39,7 @@ pub async fn get(
         .ok_or_else(|| {
             ApiError::NotFound(format!("feature {id} not found in collection `{layer}`"))
         })?;
+    masking::feature_props(layer.schema(), &mut feature.props, who.entitlement());
     let mut r = match format {
         Format::Json => response(&base, layer, &feature, req.crs),
         Format::Html => media::html(page(lang, &base, layer, &feature, req.crs)),

@@ -24,11 +24,13 @@ use crate::{
     base_url::BaseUrl,
     media,
     negotiate::{Format, Lang, PageLang},
+    security::{masking, Caller},
     ApiError, AppState,
 };
 
 pub async fn get(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(collection_id): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -39,7 +41,10 @@ pub async fn get(
     let schema = layer.schema();
     let req = params::parse_items(schema, query.as_deref())?;
     let format = req.format.unwrap_or_else(|| Format::from_accept(&headers));
-    let page = state.service.twin().layer(layer).query(&req.query);
+    let mut page = state.service.twin().layer(layer).query(&req.query);
+    for f in &mut page.features {
+        masking::feature_props(schema, &mut f.props, who.entitlement());
+    }
     let links = page_links(&base, layer, &req, &page, format);
     let mut response = match format {
         Format::Json => {

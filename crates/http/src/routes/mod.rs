@@ -1,14 +1,21 @@
 //! The route table of the whole HTTP API, in one place.
 
+mod audit;
 mod health;
 mod locate;
 mod openapi;
+pub(crate) mod query;
+mod records;
+mod session;
+mod tokens;
+mod units;
+mod users;
 
 use axum::{
     extract::DefaultBodyLimit,
     http::{header, StatusCode},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{delete, get, post},
     Router,
 };
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
@@ -32,6 +39,28 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::get))
         .route("/api/v1/locate", get(locate::get))
         .route("/api/openapi.json", get(openapi::get))
+        // Trust: sessions, accounts, tokens, the organisation, block data, the audit log.
+        .route(
+            "/api/v1/session",
+            get(session::current)
+                .post(session::login)
+                .delete(session::logout),
+        )
+        .route("/api/v1/citizens", post(users::register))
+        .route("/api/v1/users", get(users::list))
+        .route("/api/v1/users/{id}", get(users::one))
+        .route("/api/v1/units", get(units::list))
+        .route("/api/v1/units/{id}", get(units::one))
+        .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
+        .route("/api/v1/tokens/{id}", delete(tokens::revoke))
+        .route("/api/v1/records/{kind}", get(records::list))
+        .route("/api/v1/records/{kind}/{id}", get(records::one))
+        .route("/api/v1/audit/checkpoint", get(audit::checkpoint))
+        .route("/api/v1/audit/checkpoints", get(audit::checkpoint_at))
+        .route("/api/v1/audit/key", get(audit::key))
+        .route("/api/v1/audit/proof/inclusion", get(audit::inclusion))
+        .route("/api/v1/audit/proof/consistency", get(audit::consistency))
+        .route("/api/v1/audit/entries", get(audit::entries))
         // OGC API – Features. ogctests joins its base URL `…/ogc` with `/`, so the
         // landing page answers with and without the trailing slash.
         .route("/ogc", get(ogc::landing::get))
@@ -62,6 +91,10 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::map_response(json_payload_too_large))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::rate_limit::layer,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

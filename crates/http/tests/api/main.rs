@@ -4,6 +4,7 @@
 mod common;
 
 mod api_doc;
+mod audit_log;
 mod collections;
 mod crs;
 mod errors;
@@ -11,4 +12,7 @@ mod html;
 mod items;
 mod landing;
 mod locate;
+mod pii_scan;
+mod scope;
+mod sessions;
 mod writes;

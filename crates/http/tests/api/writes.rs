@@ -53,7 +53,7 @@ async fn create_get_patch_put_delete_round_trip() {
 
     // Patch: named properties change, the rest stay; null clears.
     let r = app
-        .send(
+        .send_admin(
             Method::PATCH,
             &location,
             &[("content-type", "application/merge-patch+json")],
@@ -90,7 +90,7 @@ async fn create_get_patch_put_delete_round_trip() {
     );
 
     // Delete: 204, then 404, and gone from queries.
-    let r = app.send(Method::DELETE, &location, &[], "").await;
+    let r = app.send_admin(Method::DELETE, &location, &[], "").await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.get(&location).await.error_code(StatusCode::NOT_FOUND),
@@ -104,7 +104,7 @@ async fn create_get_patch_put_delete_round_trip() {
         app.get_json("/ogc/collections/buildings/items").await["numberMatched"],
         fixture::BUILDINGS
     );
-    let r = app.send(Method::DELETE, &location, &[], "").await;
+    let r = app.send_admin(Method::DELETE, &location, &[], "").await;
     assert_eq!(r.error_code(StatusCode::NOT_FOUND), "not_found");
 }
 
@@ -168,7 +168,7 @@ async fn invalid_writes_are_refused_and_change_nothing() {
             json!({ "type": "Feature", "properties": {} }).to_string(),
         ),
     ] {
-        let r = app.send(Method::POST, items, &geojson, body).await;
+        let r = app.send_admin(Method::POST, items, &geojson, body).await;
         assert_eq!(
             r.error_code(StatusCode::BAD_REQUEST),
             "invalid_body",
@@ -176,7 +176,7 @@ async fn invalid_writes_are_refused_and_change_nothing() {
         );
     }
     let r = app
-        .send(
+        .send_admin(
             Method::POST,
             items,
             &[("content-type", "text/plain")],
@@ -188,7 +188,7 @@ async fn invalid_writes_are_refused_and_change_nothing() {
         "unsupported_media_type"
     );
     let r = app
-        .send(Method::POST, items, &[], new_building().to_string())
+        .send_admin(Method::POST, items, &[], new_building().to_string())
         .await;
     assert_eq!(
         r.error_code(StatusCode::UNSUPPORTED_MEDIA_TYPE),
@@ -196,7 +196,7 @@ async fn invalid_writes_are_refused_and_change_nothing() {
     );
 
     let r = app
-        .send(
+        .send_admin(
             Method::PATCH,
             &format!("{items}/1"),
             &geojson,
@@ -205,7 +205,7 @@ async fn invalid_writes_are_refused_and_change_nothing() {
         .await;
     assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_body");
     let r = app
-        .send(
+        .send_admin(
             Method::PATCH,
             &format!("{items}/1"),
             &geojson,
@@ -284,7 +284,7 @@ async fn a_body_in_another_crs_is_stored_in_crs84() {
         [22.58, 114.08]
     ]]);
     let r = app
-        .send(
+        .send_admin(
             Method::POST,
             "/ogc/collections/buildings/items",
             &[
@@ -309,7 +309,7 @@ async fn an_oversized_body_is_413_json() {
         "x".repeat(17 << 20)
     );
     let r = app
-        .send(
+        .send_admin(
             Method::POST,
             "/ogc/collections/buildings/items",
             &[

@@ -229,3 +229,100 @@ pub async fn load(service: &TwinService) {
 
 /// The number of features in the whole fixture.
 pub const TOTAL: usize = 1 + 2 + 2 + 4 + BUILDINGS + 2 + 1 + 1 + 1;
+
+/// The grids of the fixture, west to east, south to north.
+pub const GRIDS: [&str; 4] = [
+    "44030400100101",
+    "44030400100102",
+    "44030400200101",
+    "44030400200102",
+];
+
+/// Persons per grid.
+pub const PERSONS_PER_GRID: usize = 3;
+
+/// The 身份证号 of person `n` (0-based, grid `n / PERSONS_PER_GRID`).
+pub fn person_id_number(n: usize) -> String {
+    citymirror_core::ids::resident_id(
+        "440304",
+        &format!("1985{:02}{:02}", 1 + n % 12, 1 + n % 28),
+        n as u16,
+    )
+}
+
+/// The mobile number of person `n`.
+pub fn person_mobile(n: usize) -> String {
+    format!("139{:08}", 12_340_000 + n * 7919)
+}
+
+/// Block data for every grid: persons (with real-looking, check-digit-valid 身份证号 and
+/// mobile numbers, one with a phone number in a free-text field), houses with their
+/// owners' ids, and entities with their legal persons' ids and contact mobiles.
+pub async fn load_records(store: &citymirror_store::Store) {
+    use citymirror_core::records::{ENTITIES, HOUSES, PERSONS};
+    use citymirror_twin::RecordRepo;
+    let date = |s: &str| Value::Date(s.parse().unwrap());
+    let mut persons = Vec::new();
+    let mut houses = Vec::new();
+    let mut entities = Vec::new();
+    for (g, grid) in GRIDS.iter().enumerate() {
+        for k in 0..PERSONS_PER_GRID {
+            let n = g * PERSONS_PER_GRID + k;
+            persons.push(vec![
+                Value::Int(n as i64 + 1),
+                Value::Text(format!("张{}", ["伟", "芳", "敏"][k])),
+                Value::Text(person_id_number(n)),
+                Value::Text(if k % 2 == 0 { "男" } else { "女" }.into()),
+                date(&format!("1985-{:02}-{:02}", 1 + n % 12, 1 + n % 28)),
+                Value::Text(person_mobile(n)),
+                // A free-text field with a phone number typed in: masked by the recogniser.
+                Value::Text(if k == 0 {
+                    format!("户籍，联系人电话{}", person_mobile(n + 100))
+                } else {
+                    "户籍".into()
+                }),
+                Value::Int(g as i64 + 1),
+                Value::Int(g as i64 + 1),
+                Value::Text((*grid).into()),
+            ]);
+        }
+        houses.push(vec![
+            Value::Int(g as i64 + 1),
+            Value::Int(g as i64 + 1),
+            Value::Text(format!("福田区测试路{}号", g + 1)),
+            Value::Int(3),
+            Value::Text("301".into()),
+            Value::Float(88.5),
+            Value::Text("住宅".into()),
+            Value::Text("自住".into()),
+            Value::Text(person_id_number(g * PERSONS_PER_GRID)),
+            Value::Text((*grid).into()),
+        ]);
+        entities.push(vec![
+            Value::Int(g as i64 + 1),
+            Value::Text(format!("深圳市测试{}有限公司", g + 1)),
+            Value::Text(citymirror_core::ids::uscc("440304", g as u32 + 1)),
+            Value::Text("李四".into()),
+            Value::Text(person_id_number(g * PERSONS_PER_GRID + 1)),
+            Value::Text(person_mobile(g * PERSONS_PER_GRID + 1)),
+            Value::Text("软件和信息技术服务业".into()),
+            Value::Float(100.0),
+            date("2015-06-01"),
+            Value::Int(12),
+            Value::Int(g as i64 + 1),
+            Value::Text((*grid).into()),
+        ]);
+    }
+    store
+        .insert_records(&PERSONS, &persons)
+        .await
+        .expect("persons");
+    store
+        .insert_records(&HOUSES, &houses)
+        .await
+        .expect("houses");
+    store
+        .insert_records(&ENTITIES, &entities)
+        .await
+        .expect("entities");
+}

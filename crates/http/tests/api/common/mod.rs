@@ -14,9 +14,17 @@ use axum::{
     http::{header, HeaderMap, Method, Request, StatusCode},
     Router,
 };
-use citymirror_http::{app, AppState, HttpConfig};
-use citymirror_store::StoreTarget;
-use citymirror_twin::{TwinRepo, TwinService};
+use citymirror_http::{
+    app,
+    security::{RateLimitConfig, Security},
+    AppState, HttpConfig,
+};
+use citymirror_store::{Store, StoreTarget};
+use citymirror_trust::{
+    audit::{AuditConfig, AuditLog, Signer},
+    token, Role,
+};
+use citymirror_twin::{RecordRepo, TwinRepo, TwinService};
 use http_body_util::BodyExt;
 use serde_json::Value as Json;
 use tower::ServiceExt;
@@ -28,6 +36,11 @@ pub const BASE: &str = "http://twin.test";
 pub struct TestApp {
     router: Router,
     pub service: Arc<TwinService>,
+    pub store: Store,
+    pub audit: AuditLog,
+    pub security: Security,
+    /// A district administrator's token, used by [`TestApp::send_admin`].
+    pub admin: String,
     _dir: tempfile::TempDir,
     _pg: Option<PgSchema>,
 }
@@ -137,18 +150,97 @@ impl TestApp {
         let store = citymirror_store::open(&target)
             .await
             .expect("open the store");
-        let repo: Arc<dyn TwinRepo> = Arc::new(store);
-        let service = Arc::new(TwinService::open(repo).await.expect("open the twin"));
+        Self::with_store(
+            store,
+            RateLimitConfig {
+                per_second: 0,
+                burst: 0,
+            },
+            dir,
+            pg,
+        )
+        .await
+    }
+
+    /// The fixture with anonymous requests limited as configured.
+    pub async fn with_rate_limit(limit: RateLimitConfig) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let target = StoreTarget::Sqlite {
+            data_dir: dir.path().to_owned(),
+        };
+        let store = citymirror_store::open(&target)
+            .await
+            .expect("open the store");
+        Self::with_store(store, limit, dir, None).await
+    }
+
+    async fn with_store(
+        store: Store,
+        limit: RateLimitConfig,
+        dir: tempfile::TempDir,
+        pg: Option<PgSchema>,
+    ) -> TestApp {
+        let repo: Arc<dyn TwinRepo> = Arc::new(store.clone());
+        let service = Arc::new(
+            TwinService::open(repo.clone())
+                .await
+                .expect("open the twin"),
+        );
         fixture::load(&service).await;
-        TestApp {
-            router: app(AppState {
-                service: service.clone(),
-                config: HttpConfig { public_url: None },
-            }),
+        fixture::load_records(&store).await;
+        let units = citymirror_sim::org::load_units(repo.as_ref())
+            .await
+            .expect("units");
+        citymirror_trust::TrustRepo::put_units(&store, &units)
+            .await
+            .unwrap();
+        let signer = Signer::from_seed("test.citymirror/audit", [7; 32]).unwrap();
+        let audit = AuditLog::open(Arc::new(store.clone()), signer, AuditConfig::default())
+            .await
+            .expect("open the audit log");
+        let records: Arc<dyn RecordRepo> = Arc::new(store.clone());
+        let security = Security::new(
+            Arc::new(store.clone()),
+            records,
+            audit.clone(),
+            "440304".parse().unwrap(),
+            limit,
+            true,
+        )
+        .await
+        .expect("security");
+        let router = app(AppState {
+            service: service.clone(),
+            security: security.clone(),
+            config: HttpConfig { public_url: None },
+        });
+        let mut t = TestApp {
+            router,
             service,
+            store,
+            audit,
+            security,
+            admin: String::new(),
             _dir: dir,
             _pg: pg,
-        }
+        };
+        t.admin = t.token(Role::DistrictAdmin, Some("440304")).await;
+        t
+    }
+
+    /// Mints a token for `role` acting for `unit` (as `citymirror token create` does).
+    pub async fn token(&self, role: Role, unit: Option<&str>) -> String {
+        token::mint(
+            &self.store,
+            "test",
+            role,
+            unit.map(str::to_owned),
+            None,
+            "system:test",
+        )
+        .await
+        .expect("mint a token")
+        .1
     }
 
     pub async fn request(&self, req: Request<Body>) -> Reply {
@@ -186,6 +278,26 @@ impl TestApp {
         self.request(req.body(body.into()).unwrap()).await
     }
 
+    /// [`TestApp::send`] as the district administrator.
+    pub async fn send_admin(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> Reply {
+        let bearer = format!("Bearer {}", self.admin);
+        let mut all = headers.to_vec();
+        all.push(("authorization", &bearer));
+        self.send(method, uri, &all, body).await
+    }
+
+    /// GET with a bearer token.
+    pub async fn get_as(&self, token: &str, uri: &str) -> Reply {
+        let bearer = format!("Bearer {token}");
+        self.get_with(uri, &[("authorization", &bearer)]).await
+    }
+
     pub async fn get(&self, uri: &str) -> Reply {
         self.send(Method::GET, uri, &[], Body::empty()).await
     }
@@ -201,9 +313,9 @@ impl TestApp {
         r.json()
     }
 
-    /// Sends `body` as GeoJSON.
+    /// Sends `body` as GeoJSON, as the district administrator.
     pub async fn send_geojson(&self, method: Method, uri: &str, body: &Json) -> Reply {
-        self.send(
+        self.send_admin(
             method,
             uri,
             &[("content-type", "application/geo+json")],

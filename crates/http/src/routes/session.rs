@@ -1,0 +1,178 @@
+//! Browser sign-in: `POST /api/v1/session` (user name and password → session cookie and
+//! CSRF token), `GET /api/v1/session` (who am I, and the CSRF token again after a page
+//! reload), `DELETE /api/v1/session` (sign out).
+
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{header, request::Parts, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use chrono::Utc;
+use citymirror_trust::{password, secret, session, Principal, Session, User};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::query::json_body;
+use crate::{
+    security::{rate_limit::client_ip, trail, Caller},
+    ApiError, AppState,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    username: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    parts: Parts,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let Login {
+        username,
+        password: pw,
+    } = json_body(&parts.headers, &body)?;
+    let username = username.trim().to_owned();
+    if username.is_empty() || username.len() > 64 || pw.len() > 256 {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let sec = &state.security;
+    let ip = client_ip(&parts.extensions);
+    sec.throttle
+        .check(&username, ip)
+        .map_err(|retry_after_s| ApiError::TooManyAttempts { retry_after_s })?;
+    let user = sec.repo.user_by_name(&username).await?;
+    let ok = match user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone().map(|h| (u, h)))
+    {
+        Some((u, hash)) if !u.disabled => {
+            let pw = pw.clone();
+            tokio::task::spawn_blocking(move || password::verify(&pw, &hash))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+        }
+        _ => {
+            let pw = pw.clone();
+            tokio::task::spawn_blocking(move || password::burn_verification(&pw))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            false
+        }
+    };
+    let anonymous = Principal::anonymous();
+    let Some(user) = user.filter(|_| ok) else {
+        sec.throttle.failed(&username, ip);
+        // The attempted name may be a citizen's mobile number, and the log is forever:
+        // it is recorded masked (trail masks identifiers in every entry).
+        trail::record(
+            &state,
+            &anonymous,
+            "session.login-failed",
+            "session".into(),
+            json!({ "username": username, "client": ip.to_string() }),
+        )
+        .await?;
+        return Err(ApiError::InvalidCredentials);
+    };
+    sec.throttle.succeeded(&username);
+    let cookie = secret::random_secret();
+    let now = Utc::now();
+    let s = Session {
+        digest: secret::digest(&cookie).to_vec(),
+        user_id: user.id,
+        csrf_token: secret::random_secret(),
+        created_at: now,
+        expires_at: now + session::LIFETIME,
+    };
+    sec.repo.insert_session(&s).await?;
+    let principal = sec.org.principal_for_user(&user);
+    trail::record(
+        &state,
+        &principal,
+        "session.login",
+        format!("users/{}", user.id),
+        json!({ "client": ip.to_string() }),
+    )
+    .await?;
+    let mut r = (
+        StatusCode::CREATED,
+        Json(describe(&state, &user, &principal, &s.csrf_token)),
+    )
+        .into_response();
+    let max_age = session::LIFETIME.num_seconds();
+    let secure = if sec.secure_cookies { "; Secure" } else { "" };
+    let set = format!(
+        "{}={cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+        session::COOKIE
+    );
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&set).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(r)
+}
+
+pub async fn current(State(state): State<AppState>, parts: Parts) -> Result<Response, ApiError> {
+    let cookie =
+        crate::security::caller::session_cookie(&parts).ok_or(ApiError::Unauthenticated)?;
+    let (principal, s) = crate::security::caller::from_session(cookie, &state).await?;
+    let user = state
+        .security
+        .repo
+        .user(s.user_id)
+        .await?
+        .ok_or(ApiError::InvalidToken)?;
+    Ok(Json(describe(&state, &user, &principal, &s.csrf_token)).into_response())
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    parts: Parts,
+) -> Result<Response, ApiError> {
+    let cookie =
+        crate::security::caller::session_cookie(&parts).ok_or(ApiError::Unauthenticated)?;
+    state
+        .security
+        .repo
+        .delete_session(&secret::digest(cookie))
+        .await?;
+    trail::record(&state, &who, "session.logout", "session".into(), json!({})).await?;
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!(
+            "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+            session::COOKIE
+        ))
+        .map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(r)
+}
+
+/// What the UI needs to know about the signed-in user.
+fn describe(state: &AppState, user: &User, p: &Principal, csrf: &str) -> serde_json::Value {
+    let unit = user
+        .unit_id
+        .as_deref()
+        .and_then(|u| state.security.org.unit(u));
+    let role = p.role.expect("a signed-in user has a role");
+    json!({
+        "user": {
+            "id": user.id,
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": role,
+            "role_name": role.name_zh(),
+        },
+        "unit": unit.map(|u| json!({ "id": u.id, "name": u.name, "kind": u.kind })),
+        "jurisdiction": p.jurisdiction,
+        "entitlement": p.entitlement().code(),
+        "csrf_token": csrf,
+    })
+}

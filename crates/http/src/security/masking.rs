@@ -1,0 +1,75 @@
+//! Masking to entitlement (GB/T 43697 grades): every value leaves the server at most as
+//! sensitive as the reader is entitled to. Structured fields are masked by their
+//! declared grade; free text in any field is also scanned for personal identifiers
+//! (a phone number typed into a note), which are masked by the identifier's own grade.
+
+use citymirror_core::{records::RecordSchema, DataGrade, LayerSchema, PropertyDef, Value};
+use citymirror_trust::mask;
+
+/// The grade from which reading a field is audited (一般-3 and above).
+pub const AUDITED_FROM: DataGrade = DataGrade::General(3);
+
+/// The highest identifier grade: a reader entitled to it sees free text unchanged.
+const ALL_IDENTIFIERS: DataGrade = DataGrade::General(4);
+
+fn needs_masking(defs: &[PropertyDef], entitlement: DataGrade) -> bool {
+    entitlement < ALL_IDENTIFIERS || defs.iter().any(|d| d.grade > entitlement)
+}
+
+/// Masks one value of a field declared with `def`'s grade.
+pub fn value(def: &PropertyDef, v: Value, entitlement: DataGrade) -> Value {
+    match v {
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Date(_)
+            if def.grade <= entitlement =>
+        {
+            v
+        }
+        v => mask::mask_value(&v, def.grade, entitlement),
+    }
+}
+
+/// Masks a feature's properties in place.
+pub fn feature_props(schema: &LayerSchema, props: &mut [Value], entitlement: DataGrade) {
+    if !needs_masking(schema.properties, entitlement) {
+        return;
+    }
+    for (def, v) in schema.properties.iter().zip(props.iter_mut()) {
+        *v = value(def, std::mem::replace(v, Value::Null), entitlement);
+    }
+}
+
+/// A masked record row, and the names of the fields of grade 一般-3 or above that it
+/// revealed unmasked (what the audit log must record).
+pub fn record(
+    schema: &RecordSchema,
+    row: Vec<Value>,
+    entitlement: DataGrade,
+) -> (Vec<Value>, Vec<&'static str>) {
+    let mut revealed = Vec::new();
+    let masked = schema
+        .fields
+        .iter()
+        .zip(row)
+        .map(|(def, v)| {
+            if def.grade >= AUDITED_FROM && def.grade <= entitlement && !v.is_null() {
+                revealed.push(def.name);
+            }
+            value(def, v, entitlement)
+        })
+        .collect();
+    (masked, revealed)
+}
+
+/// A value as JSON (dates as `YYYY-MM-DD`).
+pub fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Text(s) => s.clone().into(),
+        Value::Int(i) => (*i).into(),
+        Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+        }
+        Value::Bool(b) => (*b).into(),
+        Value::Date(d) => d.format("%Y-%m-%d").to_string().into(),
+    }
+}

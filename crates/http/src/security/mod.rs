@@ -1,0 +1,77 @@
+//! Who is calling, and what they may see: the HTTP side of `citymirror-trust`.
+//!
+//! - [`Caller`] resolves every request to a [`Principal`]: from an API token
+//!   (`Authorization: Bearer cm_…`), from the session cookie (with the CSRF check on
+//!   unsafe methods), or anonymous. Bad credentials are refused, never downgraded to
+//!   anonymous, so a client with an expired token learns it at once.
+//! - [`Org`] maps users' and tokens' units to jurisdictions.
+//! - [`masking`] masks every property and record field above the reader's entitlement.
+//! - [`throttle`] and [`rate_limit`] keep guessing and flooding out.
+
+pub(crate) mod caller;
+pub mod masking;
+mod org;
+pub mod rate_limit;
+mod throttle;
+mod tokens;
+pub mod trail;
+
+use std::sync::Arc;
+
+use citymirror_trust::{audit::AuditLog, TrustRepo};
+use citymirror_twin::RecordRepo;
+
+pub use caller::Caller;
+pub use org::Org;
+pub use rate_limit::RateLimitConfig;
+pub(crate) use throttle::LoginThrottle;
+pub(crate) use tokens::TokenCache;
+
+/// Everything the trust side of the API needs, shared by all handlers.
+#[derive(Clone)]
+pub struct Security {
+    pub repo: Arc<dyn TrustRepo>,
+    pub records: Arc<dyn RecordRepo>,
+    pub audit: AuditLog,
+    pub org: Arc<Org>,
+    pub(crate) tokens: Arc<TokenCache>,
+    pub(crate) throttle: Arc<LoginThrottle>,
+    pub(crate) limiter: Arc<rate_limit::Limiter>,
+    /// Whether the session cookie carries `Secure` (turn off only for plain-HTTP
+    /// deployments on a trusted network; browsers treat localhost as secure anyway).
+    pub secure_cookies: bool,
+}
+
+impl Security {
+    /// Loads the organisation tree and sets up the in-memory guards.
+    pub async fn new(
+        repo: Arc<dyn TrustRepo>,
+        records: Arc<dyn RecordRepo>,
+        audit: AuditLog,
+        district: citymirror_core::GridCode,
+        rate_limit: RateLimitConfig,
+        secure_cookies: bool,
+    ) -> Result<Security, citymirror_core::RepoError> {
+        let org = Org::new(district, repo.units().await?);
+        Ok(Security {
+            repo,
+            records,
+            audit,
+            org: Arc::new(org),
+            tokens: Arc::new(TokenCache::default()),
+            throttle: Arc::new(LoginThrottle::default()),
+            limiter: Arc::new(rate_limit::Limiter::new(rate_limit)),
+            secure_cookies,
+        })
+    }
+}
+
+impl std::fmt::Debug for Security {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Security")
+            .field("repo", &self.repo)
+            .field("audit_size", &self.audit.size())
+            .field("secure_cookies", &self.secure_cookies)
+            .finish_non_exhaustive()
+    }
+}

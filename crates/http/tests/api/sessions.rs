@@ -1,0 +1,295 @@
+//! Sign-in with a password, the session cookie and its CSRF token, sign-in throttling,
+//! citizens' accounts, token expiry and revocation, and rate limits on public endpoints.
+
+use axum::http::{Method, StatusCode};
+use citymirror_http::security::RateLimitConfig;
+use citymirror_trust::{password, NewUser, Role, TrustRepo};
+use serde_json::json;
+
+use crate::common::{fixture, Reply, TestApp};
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+const PASSWORD: &str = "correct horse battery";
+
+async fn with_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>) {
+    app.store
+        .insert_users(&[NewUser {
+            username: name.into(),
+            display_name: name.into(),
+            role,
+            unit_id: unit.map(str::to_owned),
+            password_hash: Some(password::hash(PASSWORD).unwrap()),
+            mobile: None,
+        }])
+        .await
+        .unwrap();
+}
+
+async fn login(app: &TestApp, user: &str, pw: &str) -> Reply {
+    app.send(
+        Method::POST,
+        "/api/v1/session",
+        &[JSON],
+        json!({ "username": user, "password": pw }).to_string(),
+    )
+    .await
+}
+
+/// The `name=value` part of the Set-Cookie header.
+fn cookie(r: &Reply) -> String {
+    r.header("set-cookie").split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_session_signs_in_reads_and_writes_with_its_csrf_token_then_signs_out() {
+    let app = TestApp::new().await;
+    with_user(&app, "wang", Role::GridWorker, Some(fixture::GRIDS[0])).await;
+    let r = login(&app, "wang", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let set = r.header("set-cookie").to_owned();
+    for attr in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(set.contains(attr), "{set} lacks {attr}");
+    }
+    let me = r.json();
+    assert_eq!(me["user"]["role"], "grid-worker");
+    assert_eq!(me["jurisdiction"], fixture::GRIDS[0]);
+    let csrf = me["csrf_token"].as_str().unwrap().to_owned();
+    let c = cookie(&r);
+
+    // Reads need only the cookie.
+    let r = app
+        .get_with("/api/v1/records/persons", &[("cookie", &c)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let again = app
+        .get_with("/api/v1/session", &[("cookie", &c)])
+        .await
+        .json();
+    assert_eq!(again["csrf_token"], csrf.as_str());
+
+    // Writes with the cookie need the CSRF token; without it nothing changes.
+    let patch = json!({ "properties": { "floors": 2 } }).to_string();
+    let path = "/ogc/collections/buildings/items/1";
+    let mp = ("content-type", "application/merge-patch+json");
+    let r = app
+        .send(Method::PATCH, path, &[("cookie", &c), mp], patch.clone())
+        .await;
+    assert_eq!(r.error_code(StatusCode::FORBIDDEN), "csrf_failed");
+    let r = app
+        .send(
+            Method::PATCH,
+            path,
+            &[("cookie", &c), mp, ("x-csrf-token", "forged")],
+            patch.clone(),
+        )
+        .await;
+    assert_eq!(r.error_code(StatusCode::FORBIDDEN), "csrf_failed");
+    assert_eq!(app.get_json(path).await["properties"]["floors"], 1);
+    let r = app
+        .send(
+            Method::PATCH,
+            path,
+            &[("cookie", &c), mp, ("x-csrf-token", &csrf)],
+            patch,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    // Signing out ends the session.
+    let r = app
+        .send(
+            Method::DELETE,
+            "/api/v1/session",
+            &[("cookie", &c), ("x-csrf-token", &csrf)],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = app
+        .get_with("/api/v1/records/persons", &[("cookie", &c)])
+        .await;
+    assert_eq!(r.error_code(StatusCode::UNAUTHORIZED), "invalid_token");
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_users_look_alike_and_lock_the_account() {
+    let app = TestApp::new().await;
+    with_user(&app, "li", Role::Supervisor, Some("440304")).await;
+    let unknown = login(&app, "nobody", PASSWORD).await;
+    assert_eq!(
+        unknown.error_code(StatusCode::UNAUTHORIZED),
+        "invalid_credentials"
+    );
+    for _ in 0..5 {
+        let r = login(&app, "li", "wrong password!").await;
+        assert_eq!(r.body, unknown.body);
+    }
+    // Locked now, even with the right password.
+    let r = login(&app, "li", PASSWORD).await;
+    assert_eq!(
+        r.error_code(StatusCode::TOO_MANY_REQUESTS),
+        "too_many_attempts"
+    );
+    assert!(r.header("retry-after").parse::<u64>().unwrap() > 0);
+    // Malformed bodies are refused at the door.
+    let r = app
+        .send(Method::POST, "/api/v1/session", &[JSON], "{\"username\":1}")
+        .await;
+    assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_body");
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/session",
+            &[("content-type", "text/plain")],
+            "x",
+        )
+        .await;
+    assert_eq!(
+        r.error_code(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        "unsupported_media_type"
+    );
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/session",
+            &[JSON],
+            format!("{{\"username\":\"{}\"}}", "x".repeat(70_000)),
+        )
+        .await;
+    assert_eq!(
+        r.error_code(StatusCode::PAYLOAD_TOO_LARGE),
+        "payload_too_large"
+    );
+}
+
+#[tokio::test]
+async fn citizens_register_with_a_mobile_number_and_sign_in() {
+    let app = TestApp::new().await;
+    let body = json!({ "mobile": "13800138000", "password": "my long password" }).to_string();
+    let r = app
+        .send(Method::POST, "/api/v1/citizens", &[JSON], body.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = app
+        .send(Method::POST, "/api/v1/citizens", &[JSON], body)
+        .await;
+    assert_eq!(r.error_code(StatusCode::CONFLICT), "conflict");
+    for bad in [
+        json!({ "mobile": "12345", "password": "my long password" }),
+        json!({ "mobile": "13800138001", "password": "short" }),
+    ] {
+        let r = app
+            .send(Method::POST, "/api/v1/citizens", &[JSON], bad.to_string())
+            .await;
+        assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_body");
+    }
+    let r = login(&app, "13800138000", "my long password").await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["user"]["role"], "citizen");
+    assert!(r.json()["jurisdiction"].is_null());
+}
+
+#[tokio::test]
+async fn tokens_are_minted_shown_once_listed_without_secrets_and_revoked() {
+    let app = TestApp::new().await;
+    let bearer = format!("Bearer {}", app.admin);
+    let admin = [("authorization", bearer.as_str()), JSON];
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/tokens",
+            &admin,
+            json!({ "name": "区数据共享平台", "role": "data-analyst", "expires_in_days": 30 })
+                .to_string(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let minted = r.json();
+    let secret = minted["token"].as_str().unwrap().to_owned();
+    let id = minted["id"].as_i64().unwrap();
+    assert_eq!(
+        app.get_as(&secret, "/api/v1/records/persons").await.status,
+        StatusCode::OK
+    );
+    let list = app.get_as(&app.admin, "/api/v1/tokens").await;
+    assert!(
+        !list.text().contains(&secret[secret.len() - 20..]),
+        "a listed token shows no secret"
+    );
+    for bad in [
+        json!({ "name": "x", "role": "root" }),
+        json!({ "name": "", "role": "supervisor" }),
+        json!({ "name": "x", "role": "supervisor", "expires_in_days": 1000 }),
+        json!({ "name": "x", "role": "supervisor", "unit": "nowhere" }),
+    ] {
+        let r = app
+            .send(Method::POST, "/api/v1/tokens", &admin, bad.to_string())
+            .await;
+        assert_eq!(
+            r.error_code(StatusCode::BAD_REQUEST),
+            "invalid_body",
+            "{bad}"
+        );
+    }
+    let r = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            &[("authorization", &bearer)],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = app.get_as(&secret, "/api/v1/records/persons").await;
+    assert_eq!(r.error_code(StatusCode::UNAUTHORIZED), "invalid_token");
+    let r = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            &[("authorization", &bearer)],
+            "",
+        )
+        .await;
+    assert_eq!(r.error_code(StatusCode::NOT_FOUND), "not_found");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let app = TestApp::new().await;
+    let (_, secret) = citymirror_trust::token::mint(
+        &app.store,
+        "old",
+        Role::Supervisor,
+        None,
+        Some(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        "system:test",
+    )
+    .await
+    .unwrap();
+    let r = app.get_as(&secret, "/api/v1/records/persons").await;
+    assert_eq!(r.error_code(StatusCode::UNAUTHORIZED), "invalid_token");
+}
+
+#[tokio::test]
+async fn anonymous_clients_are_rate_limited_and_signed_in_ones_are_not() {
+    let app = TestApp::with_rate_limit(RateLimitConfig {
+        per_second: 1,
+        burst: 3,
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.get("/api/v1/locate?lon=114.01&lat=22.51").await.status,
+            StatusCode::OK
+        );
+    }
+    let r = app.get("/api/v1/locate?lon=114.01&lat=22.51").await;
+    assert_eq!(r.error_code(StatusCode::TOO_MANY_REQUESTS), "rate_limited");
+    assert!(r.header("retry-after").parse::<u64>().unwrap() >= 1);
+    for _ in 0..10 {
+        assert_eq!(
+            app.get_as(&app.admin, "/ogc/collections").await.status,
+            StatusCode::OK
+        );
+    }
+}
