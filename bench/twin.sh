@@ -24,7 +24,7 @@ $bin stats --data-dir "$dir"
 
 echo "== serve"
 start=$(date +%s.%N)
-$bin serve --data-dir "$dir" --listen "127.0.0.1:$port" 2> bench/out/serve.log &
+$bin serve --data-dir "$dir" --listen "127.0.0.1:$port" --rate-limit 0 2> bench/out/serve.log &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.2; kill -0 $server || { cat bench/out/serve.log; exit 1; }; done

@@ -22,6 +22,79 @@ pub enum Command {
     Import(ImportArgs),
     /// Print the twin's counts.
     Stats(StoreArgs),
+    /// Mint, list or revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Mint a token; it is printed once, as the last line of output.
+    Create(TokenCreateArgs),
+    /// List tokens (never their secrets).
+    List(StoreArgs),
+    /// Revoke a token by id.
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub audit: AuditKeyArgs,
+    /// The token's role: district-admin, supervisor, data-analyst, external-consumer, …
+    #[arg(long)]
+    pub role: String,
+    /// What the token is for.
+    #[arg(long, default_value = "command line")]
+    pub name: String,
+    /// The unit it acts for (default: the whole district).
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Days until it expires.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=366))]
+    pub expires_in_days: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub audit: AuditKeyArgs,
+    pub id: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the Merkle tree from the stored entries and check every entry and
+    /// signed checkpoint; names any altered, removed or reordered entry.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub audit: AuditKeyArgs,
+    /// The log's public key as a note verifier key (`name+keyid+base64`), e.g. from
+    /// GET /api/v1/audit/key kept elsewhere; default: derived from the signing key file.
+    #[arg(long)]
+    pub vkey: Option<String>,
+}
+
+/// The audit log's Ed25519 signing key.
+#[derive(Debug, Clone, Args)]
+pub struct AuditKeyArgs {
+    /// The key file (32-byte seed, hex), created on first use; default:
+    /// `<data-dir>/audit-signing.key`.
+    #[arg(long, env = "CITYMIRROR_AUDIT_KEY")]
+    pub audit_key: Option<PathBuf>,
 }
 
 /// Where the twin is stored.
@@ -39,6 +112,8 @@ pub struct StoreArgs {
 pub struct GenerateArgs {
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub audit: AuditKeyArgs,
     #[command(flatten)]
     pub district: DistrictArgs,
 }
@@ -80,6 +155,15 @@ pub struct ServeArgs {
     /// The URL clients reach this server at (for links behind a proxy); default: from the Host header.
     #[arg(long, env = "CITYMIRROR_PUBLIC_URL")]
     pub public_url: Option<String>,
+    #[command(flatten)]
+    pub audit: AuditKeyArgs,
+    /// Requests per second allowed per client address on the public API (0: no limit).
+    #[arg(long, default_value_t = 50, env = "CITYMIRROR_RATE_LIMIT")]
+    pub rate_limit: u32,
+    /// Send the session cookie without `Secure` (plain-HTTP deployments on a trusted
+    /// network only; browsers accept secure cookies from localhost without it).
+    #[arg(long)]
+    pub insecure_cookies: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,8 +3,12 @@ use std::time::Duration;
 use citymirror_core::LayerId;
 use citymirror_sim::SimulatorConfig;
 
-use super::{generate::generate_into, open_store, serve};
-use crate::cli::{DemoArgs, ServeArgs, StoreArgs};
+use super::{
+    generate::{generate_into, provision},
+    open_store, serve,
+};
+use crate::cli::{AuditKeyArgs, DemoArgs, ServeArgs, StoreArgs};
+use citymirror_http::security::RateLimitConfig;
 
 /// Generates a demo-scale district on first run, then serves it with the live simulator.
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -23,6 +27,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             );
             generate_into(&store, &args.district).await?;
         }
+        // A data dir from before accounts existed gets its organisation now.
+        if citymirror_trust::TrustRepo::units(&store).await?.is_empty() {
+            provision(&store, &store_args, &AuditKeyArgs { audit_key: None }).await?;
+        }
     }
     let interval = Duration::from_secs_f64(args.sim_interval.max(0.1));
     let seed = args.district.seed;
@@ -31,13 +39,17 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             store: store_args,
             listen: args.listen,
             public_url: None,
+            audit: AuditKeyArgs { audit_key: None },
+            rate_limit: RateLimitConfig::default().per_second,
+            insecure_cookies: false,
         },
-        Some(Box::new(move |service, stop| {
+        Some(Box::new(move |service, audit, stop| {
             tokio::spawn(citymirror_sim::run_simulator(
                 service,
                 SimulatorConfig {
                     interval,
                     seed,
+                    audit: Some(audit),
                     ..Default::default()
                 },
                 stop,

@@ -6,14 +6,50 @@ use citymirror_sim::{GenerateConfig, Outline};
 
 use super::{describe, open_store, repos};
 use crate::{
-    cli::{DistrictArgs, GenerateArgs},
+    cli::{AuditKeyArgs, DistrictArgs, GenerateArgs, StoreArgs},
     progress::Bars,
 };
 
 pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let store = open_store(&args.store).await?;
     generate_into(&store, &args.district).await?;
+    provision(&store, &args.store, &args.audit).await?;
     eprintln!("generated into {}", describe(&args.store));
+    Ok(())
+}
+
+/// Creates the organisation and its accounts, and opens the audit log with its first
+/// entry and signed checkpoint.
+pub async fn provision(
+    store: &citymirror_store::Store,
+    args: &StoreArgs,
+    audit: &AuditKeyArgs,
+) -> anyhow::Result<()> {
+    let (twin_repo, _) = repos(store);
+    let org = citymirror_sim::org::provision(twin_repo.as_ref(), store).await?;
+    let log = super::trust::open_log(store, args, audit).await?;
+    super::trust::record(
+        &log,
+        "generate",
+        "twin.generate",
+        "district".into(),
+        serde_json::json!({ "units": org.units, "users": org.users }),
+    )
+    .await?;
+    eprintln!(
+        "organisation: {} units, {} accounts; demo logins (password {}):",
+        org.units,
+        org.users,
+        citymirror_sim::org::DEMO_PASSWORD
+    );
+    for d in &org.demo_logins {
+        eprintln!(
+            "  {:<12} {} ({})",
+            d.username,
+            d.role.name_zh(),
+            d.unit_id.as_deref().unwrap_or("-")
+        );
+    }
     Ok(())
 }
 

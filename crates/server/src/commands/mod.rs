@@ -1,10 +1,13 @@
 //! One module per subcommand.
 
+mod audit;
 mod demo;
 mod generate;
 mod import;
 mod serve;
 mod stats;
+mod token;
+mod trust;
 
 use std::sync::Arc;
 
@@ -21,6 +24,8 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Demo(a) => demo::run(a).await,
         Command::Import(a) => import::run(a).await,
         Command::Stats(a) => stats::run(a).await,
+        Command::Token(c) => token::run(c).await,
+        Command::Audit(c) => audit::run(c).await,
     }
 }
 

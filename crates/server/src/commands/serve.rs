@@ -1,7 +1,11 @@
 use std::{sync::Arc, time::Instant};
 
 use anyhow::Context;
-use citymirror_http::{AppState, HttpConfig};
+use citymirror_http::{
+    security::{RateLimitConfig, Security},
+    AppState, HttpConfig,
+};
+use citymirror_trust::audit::AuditLog;
 use citymirror_twin::TwinService;
 use tokio::sync::watch;
 
@@ -10,13 +14,14 @@ use crate::cli::ServeArgs;
 
 /// Work started beside the server on the same twin (the demo's simulator), told to stop
 /// through the watch channel when the server shuts down.
-pub type Sidecar = Box<dyn FnOnce(Arc<TwinService>, watch::Receiver<bool>) + Send>;
+pub type Sidecar = Box<dyn FnOnce(Arc<TwinService>, AuditLog, watch::Receiver<bool>) + Send>;
 
 /// Serves until Ctrl-C.
 pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Result<()> {
     let store = open_store(&args.store).await?;
     let started = Instant::now();
-    let (twin_repo, _) = repos(&store);
+    let (twin_repo, record_repo) = repos(&store);
+    let audit = super::trust::open_log(&store, &args.store, &args.audit).await?;
     let service = Arc::new(
         TwinService::open(twin_repo)
             .await
@@ -28,12 +33,33 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
         .sum();
     tracing::info!(features = total, store = %describe(&args.store), "twin loaded in {:.1}s", started.elapsed().as_secs_f64());
 
+    let district = service
+        .twin()
+        .grids()
+        .district()
+        .cloned()
+        .context("the store holds no district; run `citymirror generate` first")?;
+    let security = Security::new(
+        Arc::new(store.clone()),
+        record_repo,
+        audit.clone(),
+        district,
+        RateLimitConfig {
+            per_second: args.rate_limit,
+            ..RateLimitConfig::default()
+        },
+        !args.insecure_cookies,
+    )
+    .await
+    .context("loading the organisation")?;
+
     let (stop_tx, stop_rx) = watch::channel(false);
     if let Some(f) = with_service {
-        f(service.clone(), stop_rx.clone());
+        f(service.clone(), audit.clone(), stop_rx.clone());
     }
     let app = citymirror_http::app(AppState {
         service,
+        security,
         config: HttpConfig {
             public_url: args.public_url.clone(),
         },
@@ -45,11 +71,19 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
         "CityMirror serving on http://{}/ (OGC API Features at /ogc)",
         listener.local_addr()?
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
-            let _ = stop_tx.send(true);
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = stop_tx.send(true);
+    })
+    .await?;
+    // Cover every acknowledged entry with a signed checkpoint before leaving.
+    audit
+        .checkpoint_now()
+        .await
+        .context("signing the final audit checkpoint")?;
     Ok(())
 }

@@ -1,0 +1,96 @@
+//! `citymirror token create|list|revoke`.
+
+use anyhow::{bail, Context};
+use chrono::{Duration, Utc};
+use citymirror_trust::{token, Role, TrustRepo};
+use serde_json::json;
+
+use super::{open_store, trust};
+use crate::cli::{TokenCommand, TokenCreateArgs, TokenRevokeArgs};
+
+pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
+    match cmd {
+        TokenCommand::Create(a) => create(a).await,
+        TokenCommand::List(store) => {
+            let s = open_store(&store).await?;
+            let now = Utc::now();
+            for t in s.tokens().await? {
+                let state = if t.is_live(now) {
+                    "live"
+                } else if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "expired"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.role,
+                    t.unit_id.as_deref().unwrap_or("-"),
+                    t.expires_at.map_or("never".to_owned(), |e| e.to_rfc3339()),
+                    state,
+                    t.name
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke(a) => revoke(a).await,
+    }
+}
+
+async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
+    let role: Role = a.role.parse()?;
+    let store = open_store(&a.store).await?;
+    if let Some(unit) = &a.unit {
+        if !store.units().await?.iter().any(|u| &u.id == unit) {
+            bail!("no unit `{unit}` in this store; list them with GET /api/v1/units");
+        }
+    }
+    let log = trust::open_log(&store, &a.store, &a.audit).await?;
+    let expires_at = Utc::now() + Duration::days(a.expires_in_days);
+    let (id, secret) = token::mint(
+        &store,
+        &a.name,
+        role,
+        a.unit.clone(),
+        Some(expires_at),
+        "system:cli",
+    )
+    .await
+    .context("storing the token")?;
+    trust::record(
+        &log,
+        "cli",
+        "token.create",
+        format!("tokens/{id}"),
+        json!({ "role": role, "unit": a.unit, "expires_at": expires_at }),
+    )
+    .await?;
+    eprintln!(
+        "token {id} for role {role}, expires {}; it is shown only once:",
+        expires_at.to_rfc3339()
+    );
+    println!("{secret}");
+    Ok(())
+}
+
+async fn revoke(a: TokenRevokeArgs) -> anyhow::Result<()> {
+    let store = open_store(&a.store).await?;
+    let log = trust::open_log(&store, &a.store, &a.audit).await?;
+    if !store.revoke_token(a.id, Utc::now()).await? {
+        bail!("no live token {}", a.id);
+    }
+    trust::record(
+        &log,
+        "cli",
+        "token.revoke",
+        format!("tokens/{}", a.id),
+        json!({}),
+    )
+    .await?;
+    eprintln!(
+        "token {} revoked (a running server stops accepting it within 30 s)",
+        a.id
+    );
+    Ok(())
+}
