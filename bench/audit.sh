@@ -56,3 +56,6 @@ after=$(entries)
 appended=$((after - before))
 echo "== appended $appended audit entries in $secs s: $((appended / secs)) appends/s"
 $bin audit verify --data-dir "$dir"
+
+echo "== in-process: 64 appenders on the server's own log while it serves wrk (OGC bbox + audited reads)"
+CITYMIRROR_BENCH_DATA="$PWD/$dir" CITYMIRROR_BENCH_SECONDS="$secs" cargo bench --quiet -p citymirror --bench audit 2>/dev/null
