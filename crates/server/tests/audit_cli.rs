@@ -4,22 +4,13 @@
 //! fail and name the entry. Runs on SQLite, and on PostgreSQL when `CITYMIRROR_TEST_PG`
 //! names a database.
 
+mod common;
+
+use common::citymirror;
+
 use std::process::Command;
 
 use citymirror_trust::audit::merkle::leaf_hash;
-
-fn citymirror(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_citymirror"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run citymirror");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// Where a test's district lives: a data dir (always: it holds the signing key) and,
 /// on PostgreSQL, a database URL pinned to a fresh schema.

@@ -1,19 +1,10 @@
 //! The `citymirror` command line, end to end, on the embedded SQLite store.
 
-use std::{path::Path, process::Command};
+mod common;
 
-fn citymirror(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_citymirror"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run citymirror");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::citymirror;
+
+use std::path::Path;
 
 /// The count `stats` prints for a layer or record kind.
 fn count(stats: &str, name: &str) -> u64 {
