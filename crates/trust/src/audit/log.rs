@@ -4,14 +4,13 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use citymirror_core::RepoError;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::Instant;
 
-use super::checkpoint::{self, Checkpoint, Signer, Verifier, DEFAULT_ORIGIN};
+use super::appender::Appender;
+use super::checkpoint::{self, Signer, Verifier, DEFAULT_ORIGIN};
 use super::entry::{AuditEntry, NewEntry};
-use super::merkle::{leaf_hash, Frontier, Hash, MerkleTree, ProofError};
+use super::merkle::{Hash, MerkleTree, ProofError};
 use crate::{AuditRepo, AuditRow, StoredCheckpoint};
 
 /// How the log batches and checkpoints.
@@ -67,17 +66,17 @@ pub struct AuditLog {
 }
 
 #[derive(Debug)]
-struct Shared {
-    repo: Arc<dyn AuditRepo>,
+pub(super) struct Shared {
+    pub(super) repo: Arc<dyn AuditRepo>,
     /// Committed entries only: the appender adds a batch after its transaction commits.
-    tree: RwLock<MerkleTree>,
-    latest: RwLock<Option<StoredCheckpoint>>,
-    verifier: Verifier,
-    origin: String,
+    pub(super) tree: RwLock<MerkleTree>,
+    pub(super) latest: RwLock<Option<StoredCheckpoint>>,
+    pub(super) verifier: Verifier,
+    pub(super) origin: String,
 }
 
 #[derive(Debug)]
-enum Request {
+pub(super) enum Request {
     Append(NewEntry, oneshot::Sender<Result<u64, AuditError>>),
     Checkpoint(oneshot::Sender<Result<StoredCheckpoint, AuditError>>),
 }
@@ -137,16 +136,13 @@ impl AuditLog {
 
         let max_batch = config.max_batch.max(1);
         let (requests, inbox) = mpsc::channel(2 * max_batch);
-        let mut appender = Appender {
-            shared: shared.clone(),
+        let mut appender = Appender::new(
+            shared.clone(),
             signer,
-            interval: config.checkpoint_interval,
+            config.checkpoint_interval,
             max_batch,
-            frontier: shared.tree.read().unwrap().frontier(),
             last_at,
-            last_attempt: None,
-            unsure: false,
-        };
+        );
         if appender.uncovered() {
             appender.checkpoint().await?;
         }
@@ -271,253 +267,6 @@ fn check_latest_checkpoint(
     Ok(())
 }
 
-type PendingAppend = (NewEntry, oneshot::Sender<Result<u64, AuditError>>);
-
-/// The one writer. Owning the frontier lets it compute each entry's `root_after` before
-/// the batch commits, without touching the shared tree readers use.
-struct Appender {
-    shared: Arc<Shared>,
-    signer: Signer,
-    interval: Duration,
-    max_batch: usize,
-    /// The committed tree's right edge.
-    frontier: Frontier,
-    /// The latest entry's time: entries' times never go backwards, even if the clock does.
-    last_at: Option<DateTime<Utc>>,
-    /// When a checkpoint was last signed or attempted.
-    last_attempt: Option<Instant>,
-    /// A commit failed, so the store may hold rows the tree lacks (the transaction may
-    /// have committed and only its acknowledgement been lost).
-    unsure: bool,
-}
-
-impl Appender {
-    async fn run(mut self, mut inbox: mpsc::Receiver<Request>) {
-        let mut appends: Vec<PendingAppend> = Vec::with_capacity(self.max_batch);
-        let mut checkpoint_waiters = Vec::new();
-        loop {
-            let deadline = self.checkpoint_deadline();
-            let request = tokio::select! {
-                biased;
-                request = inbox.recv() => request,
-                () = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)),
-                    if deadline.is_some() =>
-                {
-                    if let Err(e) = self.checkpoint().await {
-                        tracing::warn!(error = %e, "could not store an audit checkpoint");
-                    }
-                    continue;
-                }
-            };
-            let Some(mut request) = request else { break };
-            loop {
-                match request {
-                    Request::Append(entry, reply) => appends.push((entry, reply)),
-                    Request::Checkpoint(reply) => checkpoint_waiters.push(reply),
-                }
-                if appends.len() >= self.max_batch {
-                    break;
-                }
-                match inbox.try_recv() {
-                    Ok(next) => request = next,
-                    Err(_) => break,
-                }
-            }
-            if !appends.is_empty() {
-                self.commit(std::mem::take(&mut appends)).await;
-            }
-            let due = self
-                .checkpoint_deadline()
-                .is_some_and(|d| d <= Instant::now());
-            if due || !checkpoint_waiters.is_empty() {
-                let result = self.checkpoint().await;
-                if let (Err(e), true) = (&result, checkpoint_waiters.is_empty()) {
-                    tracing::warn!(error = %e, "could not store an audit checkpoint");
-                }
-                for waiter in checkpoint_waiters.drain(..) {
-                    let _ = waiter.send(result.clone());
-                }
-            }
-        }
-        if self.uncovered() {
-            if let Err(e) = self.checkpoint().await {
-                tracing::warn!(error = %e, "could not store the last audit checkpoint");
-            }
-        }
-    }
-
-    /// Commits a batch in one transaction, then answers every waiter: all with their
-    /// `seq`, or all with the error (and then the tree stays as it was).
-    async fn commit(&mut self, batch: Vec<PendingAppend>) {
-        if self.unsure {
-            if let Err(e) = self.catch_up().await {
-                tracing::error!(error = %e, "the audit store is not back yet");
-                for (_, reply) in batch {
-                    let _ = reply.send(Err(e.clone()));
-                }
-                return;
-            }
-        }
-        let (entries, replies): (Vec<NewEntry>, Vec<_>) = batch.into_iter().unzip();
-        // A second process (a command-line tool) may have appended since: a failed commit
-        // that turns out to be behind the store takes those rows in and tries once more.
-        let mut retried = false;
-        loop {
-            let now = Utc::now()
-                .duration_trunc(TimeDelta::milliseconds(1))
-                .expect("the current time truncates to milliseconds");
-            let at = self.last_at.map_or(now, |last| last.max(now));
-            let mut frontier = self.frontier.clone();
-            let mut rows = Vec::with_capacity(entries.len());
-            for entry in &entries {
-                let seq = frontier.size();
-                let entry = AuditEntry {
-                    seq,
-                    at,
-                    actor: entry.actor.clone(),
-                    action: entry.action.clone(),
-                    target: entry.target.clone(),
-                    detail: entry.detail.clone(),
-                }
-                .canonical();
-                let leaf = leaf_hash(entry.as_bytes());
-                frontier.push(leaf);
-                rows.push(AuditRow {
-                    seq: seq as i64,
-                    entry,
-                    leaf_hash: leaf.to_vec(),
-                    root_after: frontier.root().to_vec(),
-                });
-            }
-            match self.shared.repo.append_audit(&rows).await {
-                Ok(()) => {
-                    let mut tree = self.shared.tree.write().unwrap();
-                    for row in &rows {
-                        tree.push(Hash::try_from(row.leaf_hash.as_slice()).expect("32 bytes"));
-                    }
-                    drop(tree);
-                    self.frontier = frontier;
-                    self.last_at = Some(at);
-                    for (row, reply) in rows.iter().zip(replies) {
-                        let _ = reply.send(Ok(row.seq as u64));
-                    }
-                    return;
-                }
-                Err(e) => {
-                    let before = self.frontier.size();
-                    if !retried && self.catch_up().await.is_ok() && self.frontier.size() > before {
-                        // Our own rows, committed after all with only the answer lost?
-                        let stored = self
-                            .shared
-                            .repo
-                            .audit_rows(before as i64, rows.len() as u32)
-                            .await
-                            .unwrap_or_default();
-                        if stored == rows {
-                            self.last_at = Some(at);
-                            for (row, reply) in rows.iter().zip(replies) {
-                                let _ = reply.send(Ok(row.seq as u64));
-                            }
-                            return;
-                        }
-                        retried = true;
-                        continue;
-                    }
-                    tracing::error!(error = %e, entries = rows.len(), "could not commit audit entries");
-                    self.unsure = true;
-                    let e = AuditError::from(e);
-                    for reply in replies {
-                        let _ = reply.send(Err(e.clone()));
-                    }
-                    return;
-                }
-            }
-        }
-    }
-
-    /// After a failed commit: takes into the tree any rows the store holds beyond it
-    /// (their transaction committed after all), checking that they extend it.
-    async fn catch_up(&mut self) -> Result<(), AuditError> {
-        loop {
-            let from = self.frontier.size();
-            let rows = self.shared.repo.audit_rows(from as i64, 1024).await?;
-            if rows.is_empty() {
-                break;
-            }
-            let mut frontier = self.frontier.clone();
-            let mut leaves = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let seq = frontier.size();
-                let leaf = leaf_hash(row.entry.as_bytes());
-                frontier.push(leaf);
-                if row.seq != seq as i64
-                    || row.leaf_hash != leaf
-                    || row.root_after != frontier.root()
-                {
-                    return Err(AuditError::Inconsistent(format!(
-                        "entry {seq}, stored by a commit reported failed, does not extend the tree"
-                    )));
-                }
-                leaves.push(leaf);
-            }
-            tracing::warn!(
-                entries = rows.len(),
-                "audit entries whose commit was reported failed are stored after all"
-            );
-            self.last_at = rows
-                .last()
-                .and_then(|r| AuditEntry::parse(&r.entry).ok())
-                .map(|e| e.at)
-                .or(self.last_at);
-            let mut tree = self.shared.tree.write().unwrap();
-            for leaf in leaves {
-                tree.push(leaf);
-            }
-            drop(tree);
-            self.frontier = frontier;
-        }
-        self.unsure = false;
-        Ok(())
-    }
-
-    /// Whether committed entries are not yet covered by the latest checkpoint.
-    fn uncovered(&self) -> bool {
-        let latest = self.shared.latest.read().unwrap();
-        self.frontier.size() > latest.as_ref().map_or(0, |c| c.size as u64)
-    }
-
-    /// When the next checkpoint is due, if entries await one.
-    fn checkpoint_deadline(&self) -> Option<Instant> {
-        self.uncovered().then(|| {
-            self.last_attempt
-                .map_or_else(Instant::now, |t| t + self.interval)
-        })
-    }
-
-    async fn checkpoint(&mut self) -> Result<StoredCheckpoint, AuditError> {
-        let size = self.frontier.size();
-        if let Some(latest) = self.shared.latest.read().unwrap().clone() {
-            if latest.size as u64 == size {
-                return Ok(latest);
-            }
-        }
-        self.last_attempt = Some(Instant::now());
-        let note = self.signer.sign(&Checkpoint {
-            origin: self.shared.origin.clone(),
-            size,
-            root: self.frontier.root(),
-        });
-        let stored = StoredCheckpoint {
-            size: size as i64,
-            note,
-            created_at: Utc::now(),
-        };
-        self.shared.repo.put_checkpoint(&stored).await?;
-        *self.shared.latest.write().unwrap() = Some(stored.clone());
-        Ok(stored)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -526,7 +275,7 @@ mod tests {
 
     use super::*;
     use crate::audit::memory::MemoryAuditRepo;
-    use crate::audit::merkle::{verify_consistency, verify_inclusion};
+    use crate::audit::merkle::{leaf_hash, verify_consistency, verify_inclusion};
 
     fn signer() -> Signer {
         Signer::from_seed(DEFAULT_ORIGIN, [9; 32]).unwrap()

@@ -34,6 +34,7 @@
 //! # Ok(()) }
 //! ```
 
+mod appender;
 pub mod checkpoint;
 mod entry;
 mod log;
