@@ -61,13 +61,14 @@ fn place(state: &AppState, layer: LayerId, geometry: &Geometry<f64>, props: &[Va
     }
 }
 
-/// The caller may change the stored feature `id` (which must exist in their jurisdiction).
+/// The caller may change the stored feature `id` (which must exist in their jurisdiction);
+/// returns the feature and where it is.
 fn authorize_existing(
     state: &AppState,
     who: &Principal,
     layer: LayerId,
     id: i64,
-) -> Result<String, ApiError> {
+) -> Result<(Feature, String), ApiError> {
     who.authorize(action_for(layer), Target::Any)?;
     let existing: Option<Feature> = state.service.twin().layer(layer).get(id).cloned();
     let not_found =
@@ -76,7 +77,7 @@ fn authorize_existing(
     let at = place(state, layer, &f.geometry, &f.props);
     who.authorize(action_for(layer), Target::InGrid(&at))
         .map_err(|_| not_found())?;
-    Ok(at)
+    Ok((f, at))
 }
 
 /// The caller may put a feature at `at` (a create, or where a change moves it).
@@ -134,7 +135,7 @@ pub async fn replace(
 ) -> Result<Response, ApiError> {
     let layer = find_layer(&collection_id)?;
     let id = feature_id(layer, &raw_id)?;
-    let from = authorize_existing(&state, &who, layer, id)?;
+    let (_, from) = authorize_existing(&state, &who, layer, id)?;
     let doc = write_body::json_object(&headers, body, BodyKind::Feature)?;
     let crs = write_body::content_crs(&headers)?;
     let new = write_body::new_feature(layer.schema(), doc, crs)?;
@@ -162,19 +163,12 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     let layer = find_layer(&collection_id)?;
     let id = feature_id(layer, &raw_id)?;
-    let from = authorize_existing(&state, &who, layer, id)?;
+    let (existing, from) = authorize_existing(&state, &who, layer, id)?;
     let doc = write_body::json_object(&headers, body, BodyKind::MergePatch)?;
     let crs = write_body::content_crs(&headers)?;
     let patch = write_body::patch(layer.schema(), doc, crs)?;
     if let Some(g) = &patch.geometry {
-        let props = state
-            .service
-            .twin()
-            .layer(layer)
-            .get(id)
-            .map(|f| f.props.clone())
-            .unwrap_or_default();
-        authorize_place(&who, layer, &place(&state, layer, g, &props))?;
+        authorize_place(&who, layer, &place(&state, layer, g, &existing.props))?;
     }
     let fields: Vec<String> = patch.props.iter().map(|(k, _)| k.clone()).collect();
     let updated = state.service.patch(layer, id, patch).await?;
@@ -197,7 +191,7 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let layer = find_layer(&collection_id)?;
     let id = feature_id(layer, &raw_id)?;
-    let from = authorize_existing(&state, &who, layer, id)?;
+    let (_, from) = authorize_existing(&state, &who, layer, id)?;
     state.service.delete(layer, id).await?;
     trail::record(
         &state,

@@ -46,24 +46,21 @@ pub async fn login(
         .check(&username, ip)
         .map_err(|retry_after_s| ApiError::TooManyAttempts { retry_after_s })?;
     let user = sec.repo.user_by_name(&username).await?;
-    let ok = match user
+    // Argon2 takes tens of milliseconds: off the async workers. An unknown, disabled or
+    // password-less account spends the same time, so timing does not tell them apart.
+    let stored = user
         .as_ref()
-        .and_then(|u| u.password_hash.clone().map(|h| (u, h)))
-    {
-        Some((u, hash)) if !u.disabled => {
-            let pw = pw.clone();
-            tokio::task::spawn_blocking(move || password::verify(&pw, &hash))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?
-        }
-        _ => {
-            let pw = pw.clone();
-            tokio::task::spawn_blocking(move || password::burn_verification(&pw))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .filter(|u| !u.disabled)
+        .and_then(|u| u.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => password::verify(&pw, &hash),
+        None => {
+            password::burn_verification(&pw);
             false
         }
-    };
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     let anonymous = Principal::anonymous();
     let Some(user) = user.filter(|_| ok) else {
         sec.throttle.failed(&username, ip);
