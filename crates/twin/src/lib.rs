@@ -17,19 +17,23 @@
 //! The twin does not know HTTP or SQL: storage is behind the [`TwinRepo`] trait
 //! (implemented in `citymirror-store`) and the web edge lives in `citymirror-http`.
 
+mod areas;
 mod feature;
 mod grids;
 pub mod import;
 mod layer;
 mod query;
 mod repo;
+mod search;
 mod service;
 mod twin;
 
+pub use areas::{CountTable, Counts};
 pub use feature::{Feature, FeatureId, NewFeature, Patch};
 pub use grids::{GridIndex, GridPath, GridUnit};
 pub use layer::Layer;
 pub use query::{FeatureQuery, QueryPage};
 pub use repo::{RecordRepo, RepoError, TwinRepo};
+pub use search::SearchHit;
 pub use service::{Change, ChangeKind, TwinError, TwinService};
 pub use twin::Twin;

@@ -1,0 +1,166 @@
+//! Search by name and address: what an operator types into the map's search box
+//! ("平安金融中心", "福华路 3 号", "莲花街道").
+//!
+//! A scan of the searchable layers' text, not a full-text index: Chinese names are
+//! matched as substrings, which needs no word segmentation and finds "金融" inside
+//! "平安金融中心". A full-scale district has tens of thousands of named features, which a
+//! scan covers in a few milliseconds; an inverted index can replace it behind the same
+//! method when that stops being true.
+
+use citymirror_core::{LayerId, Value};
+use geo::Rect;
+
+use crate::{Feature, FeatureId, Twin};
+
+/// The layers searched, and the properties each is searched by (name first, then
+/// address-like fields). Only public-grade properties: a search result must not
+/// reveal what a details read would mask.
+const SEARCHED: &[(LayerId, &str, Option<&str>)] = &[
+    (LayerId::District, "name", Some("code")),
+    (LayerId::Streets, "name", Some("code")),
+    (LayerId::Communities, "name", Some("code")),
+    (LayerId::Grids, "name", Some("code")),
+    (LayerId::Buildings, "name", Some("address")),
+    (LayerId::Cameras, "name", Some("gb_id")),
+];
+
+/// One feature found, with what a result list and a map need to show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub layer: LayerId,
+    pub id: FeatureId,
+    pub name: String,
+    /// The second searched field: an address, a unit's code, a camera's national id.
+    pub detail: Option<String>,
+    pub grid_code: Option<String>,
+    pub bbox: Rect<f64>,
+    /// Lower is better: exact name, name prefix, name contains, detail contains.
+    rank: u8,
+}
+
+impl Twin {
+    /// Features whose name or address contains every whitespace-separated term of
+    /// `query` (case-insensitively), best matches first, administrative units before
+    /// buildings on a tie, at most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+        let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        if terms.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let mut hits = Vec::new();
+        for &(layer_id, name_field, detail_field) in SEARCHED {
+            let layer = self.layer(layer_id);
+            let schema = layer.schema();
+            let text = |f: &Feature, field: &str| {
+                f.prop(schema, field)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            for f in layer.iter() {
+                let name = text(f, name_field);
+                let detail = detail_field.and_then(|d| text(f, d));
+                let Some(rank) = rank(&terms, name.as_deref(), detail.as_deref()) else {
+                    continue;
+                };
+                let Some(bbox) = f.bbox() else { continue };
+                hits.push(SearchHit {
+                    layer: layer_id,
+                    id: f.id,
+                    name: name.unwrap_or_default(),
+                    detail,
+                    grid_code: text(f, "grid_code").or_else(|| text(f, "code")),
+                    bbox,
+                    rank,
+                });
+            }
+        }
+        // Stable: within a rank, the order of SEARCHED (coarse units first), then id.
+        hits.sort_by_key(|h| h.rank);
+        hits.truncate(limit);
+        hits
+    }
+}
+
+/// How well `terms` match a feature, or `None` if some term matches neither field.
+fn rank(terms: &[String], name: Option<&str>, detail: Option<&str>) -> Option<u8> {
+    let name = name.map(str::to_lowercase).unwrap_or_default();
+    let detail = detail.map(str::to_lowercase).unwrap_or_default();
+    if !terms
+        .iter()
+        .all(|t| name.contains(t.as_str()) || detail.contains(t.as_str()))
+    {
+        return None;
+    }
+    let whole = terms.join(" ");
+    Some(if name == whole {
+        0
+    } else if name.starts_with(&terms[0]) {
+        1
+    } else if terms.iter().all(|t| name.contains(t.as_str())) {
+        2
+    } else {
+        3
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Layer;
+    use chrono::Utc;
+    use geo::{point, Geometry};
+
+    fn building(id: FeatureId, name: &str, address: &str) -> Feature {
+        let schema = LayerId::Buildings.schema();
+        let mut props = vec![Value::Null; schema.properties.len()];
+        props[schema.property("name").unwrap().0] = Value::Text(name.into());
+        props[schema.property("address").unwrap().0] = Value::Text(address.into());
+        props[schema.property("grid_code").unwrap().0] = Value::Text("44030400100101".into());
+        Feature {
+            id,
+            geometry: Geometry::Point(point!(x: 114.05, y: 22.54)),
+            props,
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn twin() -> Twin {
+        let twin = Twin::new();
+        twin.set_layer(Layer::from_features(
+            LayerId::Buildings.schema(),
+            vec![
+                building(1, "福田金融大厦", "深南大道 1 号"),
+                building(2, "金融中心", "福华路 3 号"),
+                building(3, "平安公寓", "金田路 8 号"),
+                building(4, "华强广场", "华强北路 2 号"),
+            ],
+        ));
+        twin
+    }
+
+    #[test]
+    fn finds_chinese_substrings_in_names_and_addresses_best_first() {
+        let hits = twin().search("金融中心", 10);
+        assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [2]);
+
+        let hits = twin().search("金", 10);
+        // Name prefix (2) before name contains (1) before address only (3).
+        assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [2, 1, 3]);
+        assert_eq!(hits[0].detail.as_deref(), Some("福华路 3 号"));
+        assert_eq!(hits[0].grid_code.as_deref(), Some("44030400100101"));
+    }
+
+    #[test]
+    fn every_term_must_match_somewhere() {
+        let hits = twin().search("华强 北路", 10);
+        assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [4]);
+        assert!(twin().search("华强 南路", 10).is_empty());
+    }
+
+    #[test]
+    fn blank_queries_and_zero_limits_find_nothing() {
+        assert!(twin().search("   ", 10).is_empty());
+        assert!(twin().search("金", 0).is_empty());
+        assert_eq!(twin().search("金", 1).len(), 1);
+    }
+}
