@@ -1,0 +1,83 @@
+// The live channel: server-sent events from `/api/v1/events`. `feature` events say a twin
+// feature was created, replaced or deleted; other event types (tickets, alarms) share the
+// channel and are ignored here. EventSource reconnects by itself after a dropped
+// connection; when the server refuses outright, we try again a little later.
+
+export interface FeatureEvent {
+  layer: string;
+  id: number;
+  kind: 'created' | 'replaced' | 'deleted';
+}
+
+export type LiveState = 'connecting' | 'live' | 'offline';
+
+export interface LiveHandlers {
+  onFeature(e: FeatureEvent): void;
+  onState(s: LiveState): void;
+}
+
+const RETRY_MS = 5000;
+
+export function connectLive(handlers: LiveHandlers): () => void {
+  let source: EventSource | null = null;
+  let retry = 0;
+  let stopped = false;
+
+  const open = () => {
+    handlers.onState('connecting');
+    const es = new EventSource('/api/v1/events');
+    source = es;
+    es.onopen = () => handlers.onState('live');
+    es.onerror = () => {
+      if (es.readyState === EventSource.CLOSED) {
+        handlers.onState('offline');
+        if (!stopped) retry = window.setTimeout(open, RETRY_MS);
+      } else {
+        handlers.onState('connecting');
+      }
+    };
+    es.addEventListener('feature', (msg) => {
+      const e = parseFeatureEvent((msg as MessageEvent<string>).data);
+      if (e) handlers.onFeature(e);
+    });
+  };
+  open();
+  return () => {
+    stopped = true;
+    clearTimeout(retry);
+    source?.close();
+  };
+}
+
+/** A feature event, or null for anything malformed (the channel is not trusted blindly). */
+export function parseFeatureEvent(data: string): FeatureEvent | null {
+  try {
+    const v = JSON.parse(data) as Partial<FeatureEvent>;
+    if (typeof v.layer !== 'string' || typeof v.id !== 'number') return null;
+    if (v.kind !== 'created' && v.kind !== 'replaced' && v.kind !== 'deleted') return null;
+    return { layer: v.layer, id: v.id, kind: v.kind };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Calls `f(key)` at most once per `ms` per key, always after the last call for that key
+ * (a burst of changes to one layer becomes one refresh, and the last change is never lost).
+ */
+export function throttlePerKey(f: (key: string) => void, ms: number): (key: string) => void {
+  const last = new Map<string, number>();
+  const pending = new Map<string, number>();
+  return (key) => {
+    if (pending.has(key)) return;
+    const wait = Math.max(0, (last.get(key) ?? 0) + ms - Date.now());
+    pending.set(
+      key,
+      window.setTimeout(() => {
+        pending.delete(key);
+        last.set(key, Date.now());
+        f(key);
+      }, wait),
+    );
+  };
+}

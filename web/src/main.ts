@@ -1,0 +1,147 @@
+// The browser twin at `/`: composes the map, the panels, sign-in and the live channel.
+// Each piece lives in its own module; this file only wires them together.
+
+import './styles/base.css';
+import './styles/panels.css';
+import './styles/controls.css';
+
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import { CHILD_LEVEL, LAYER_OF, type Area } from './areas';
+import { lang, onLanguageChange, setLang, t } from './i18n';
+import { connectLive, throttlePerKey } from './live';
+import { createMap, markHovered, markSelected, webglAvailable } from './map/map';
+import { buildStyle, TWIN_LAYERS, type TwinLayer } from './map/style';
+import { loadTilesets, refreshLayerTiles, tileVersion } from './map/tilesets';
+import { attachInteractions, fitArea, highlightArea } from './map/interactions';
+import { onSessionChange, restoreSession, session } from './session';
+import { mountAccount } from './ui/account';
+import { currentArea, goToArea, mountAreaPanel, refreshArea } from './ui/areaPanel';
+import { closeDetails, detailsState, featureChanged, mountDetails, showDetails } from './ui/details';
+import { byId } from './ui/dom';
+import { mountLayerPanel } from './ui/layerPanel';
+import { mountLiveIndicator, noteChange, setLiveState } from './ui/liveIndicator';
+import { mountSearch } from './ui/search';
+import { mountShell } from './ui/shell';
+import { notify, notifyError } from './ui/toast';
+
+declare global {
+  interface Window {
+    /** The map, for tests and for curious people at the console. */
+    __map?: MapLibreMap;
+    /** Test hook: the page's state and a few of its actions. */
+    __citymirror?: Record<string, unknown>;
+  }
+}
+
+function isTwinLayer(l: string): l is TwinLayer {
+  return (TWIN_LAYERS as readonly string[]).includes(l);
+}
+
+async function boot(): Promise<void> {
+  mountShell(() => setLang(lang() === 'zh' ? 'en' : 'zh'));
+  mountAccount();
+  mountLiveIndicator();
+
+  let map: MapLibreMap | null = null;
+  const hook: Record<string, unknown> = {
+    ready: false,
+    goToArea,
+    showDetails,
+    closeDetails,
+    detailsState,
+    currentArea,
+    tileVersion,
+    session,
+    setLang,
+  };
+  window.__citymirror = hook;
+
+  mountAreaPanel({
+    onArea(area: Area, fit: boolean) {
+      if (!map) return;
+      highlightArea(map, area);
+      if (fit) fitArea(map, area.bbox);
+    },
+  });
+  mountDetails({
+    onSelect(sel) {
+      if (map) markSelected(map, sel && isTwinLayer(sel.layer) ? { layer: sel.layer, id: Number(sel.id) } : null);
+    },
+    onLocate(bbox) {
+      if (map) fitArea(map, bbox, 18);
+    },
+    onArea(code) {
+      void goToArea(code, { quiet: true });
+    },
+  });
+  mountSearch((r) => {
+    map?.flyTo({ center: r.center, zoom: Math.max(map.getZoom(), 16.5), pitch: 55, essential: true });
+    void showDetails(r.layer, r.id);
+  });
+
+  if (webglAvailable()) {
+    const { sources, failed } = await loadTilesets();
+    if (failed.length) notify(t().errorMap, 'error', 10000);
+    map = createMap(byId('map'), buildStyle(sources));
+    window.__map = map;
+    hook.map = map;
+    attachInteractions(map, {
+      onFeature: (layer, id) => void showDetails(layer, id),
+      onDrill: (code) => void goToArea(code, { quiet: true }),
+      onEmpty: () => closeDetails(),
+      current: currentArea,
+      childLayer: () => {
+        const a = currentArea();
+        const child = a && CHILD_LEVEL[a.level];
+        return child ? LAYER_OF[child] : null;
+      },
+      hover: (f) => markHovered(map!, f),
+    });
+    await new Promise<void>((resolve) => map!.once('load', () => resolve()));
+    mountLayerPanel(map);
+  } else {
+    byId('map').append(Object.assign(document.createElement('p'), { className: 'notice pad', textContent: t().errorWebgl }));
+  }
+
+  // Who is reading decides what the page shows: a governed area opens on that area.
+  const open = async (fit: boolean) => {
+    const j = session()?.jurisdiction;
+    await goToArea(j ?? undefined, { fit: fit || !!j, quiet: true });
+  };
+  try {
+    await restoreSession();
+  } catch (e) {
+    notifyError(e);
+  }
+  await open(false);
+  onSessionChange(() => {
+    void open(true);
+    const d = detailsState();
+    // What may be seen of a feature changed with the reader: load it again.
+    if (d.state === 'shown' && d.layer && d.id !== undefined) void showDetails(d.layer, d.id, { live: true });
+  });
+
+  const refreshTiles = throttlePerKey((layer) => {
+    if (map && isTwinLayer(layer)) refreshLayerTiles(map, layer);
+  }, 1500);
+  const refreshFigures = throttlePerKey(() => void refreshArea(), 3000);
+  connectLive({
+    onState: setLiveState,
+    onFeature(e) {
+      noteChange(e);
+      refreshTiles(e.layer);
+      featureChanged(e.layer, e.id, e.kind);
+      refreshFigures('area');
+    },
+  });
+
+  onLanguageChange(() => document.title = t().appTitle);
+  document.title = t().appTitle;
+  hook.ready = true;
+  document.body.dataset.ready = 'true';
+}
+
+boot().catch((e) => {
+  notifyError(e);
+  document.body.dataset.ready = 'error';
+});

@@ -1,0 +1,43 @@
+// The control-room palette: one place for every colour the map draws with, so the map,
+// the legend in the layer panel and the CSS agree.
+
+export const palette = {
+  background: '#070d18',
+  land: '#0c1626',
+  districtLine: '#38bdf8',
+  districtGlow: '#0ea5e9',
+  streetLine: '#60a5fa',
+  communityLine: '#3b82f6',
+  gridLine: '#1e40af',
+  highlight: '#fbbf24',
+  hover: '#f59e0b',
+  label: '#cbd5e1',
+  labelHalo: '#070d18',
+  buildingLow: '#15305a',
+  buildingMid: '#2563eb',
+  buildingHigh: '#7dd3fc',
+  buildingTop: '#e0f2fe',
+  selected: '#fbbf24',
+  camera: '#c084fc',
+  device: '#fbbf24',
+  offline: '#64748b',
+  fault: '#ef4444',
+};
+
+/** Pipe networks by colour, after the usual utility colour conventions. */
+export const pipeColours: Record<string, string> = {
+  给水: '#38bdf8',
+  排水: '#34d399',
+  污水: '#a16207',
+  燃气: '#facc15',
+  电力: '#f87171',
+  通信: '#a78bfa',
+};
+
+/** Component statuses by colour: intact is quiet, anything else draws the eye. */
+export const componentStatusColours: Record<string, string> = {
+  完好: '#2dd4bf',
+  破损: '#fb923c',
+  维修中: '#facc15',
+  丢失: '#ef4444',
+};

@@ -1,0 +1,348 @@
+// The map style, built in code from the server's vector tilesets: no online basemap, just
+// the district drawn from our own data on a dark ground. Each twin layer is its own
+// source (`/tiles/{layer}`), so a live change reloads only the layer that changed and a
+// layer switched off fetches nothing.
+
+import type {
+  ExpressionSpecification,
+  LayerSpecification,
+  SourceSpecification,
+  StyleSpecification,
+} from 'maplibre-gl';
+import { componentStatusColours, palette, pipeColours } from './palette';
+
+/** The twin's layers, each a tileset, a source and an MVT layer of the same name. */
+export const TWIN_LAYERS = [
+  'district',
+  'streets',
+  'communities',
+  'grids',
+  'buildings',
+  'components',
+  'pipes',
+  'cameras',
+  'devices',
+] as const;
+export type TwinLayer = (typeof TWIN_LAYERS)[number];
+
+/** The administrative layers, from the district down to the grid. */
+export const ADMIN_LAYERS = ['district', 'streets', 'communities', 'grids'] as const;
+export type AdminLayer = (typeof ADMIN_LAYERS)[number];
+
+/** Layers whose features open a details panel when clicked. */
+export const CLICKABLE = ['buildings-3d', 'cameras-dot', 'devices-dot', 'components-dot', 'pipes-line'];
+
+/** The invisible fills used to find which area a click fell in, per admin layer. */
+export const HIT_LAYER: Record<AdminLayer, string> = {
+  district: 'district-land',
+  streets: 'streets-hit',
+  communities: 'communities-hit',
+  grids: 'grids-hit',
+};
+
+/** The highlighted outline of the current area, per admin layer. */
+export const AREA_LINE: Record<AdminLayer, string> = {
+  district: 'area-district',
+  streets: 'area-streets',
+  communities: 'area-communities',
+  grids: 'area-grids',
+};
+
+/** Local fonts only: CJK glyphs are drawn by the browser, nothing is downloaded. */
+export const FONT_STACK = ['Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'];
+
+export interface TileSource {
+  tiles: string[];
+  minzoom?: number;
+  maxzoom?: number;
+  bounds?: [number, number, number, number];
+}
+
+const NONE: ExpressionSpecification = ['==', ['get', 'code'], '\u0000'];
+
+const selected = (on: string, off: ExpressionSpecification | string): ExpressionSpecification => [
+  'case',
+  ['boolean', ['feature-state', 'selected'], false],
+  on,
+  off as ExpressionSpecification,
+];
+
+function match(prop: string, colours: Record<string, string>, fallback: string): ExpressionSpecification {
+  const pairs = Object.entries(colours).flat();
+  return ['match', ['get', prop], ...pairs, fallback] as unknown as ExpressionSpecification;
+}
+
+const buildingColour: ExpressionSpecification = [
+  'interpolate',
+  ['linear'],
+  ['coalesce', ['get', 'height_m'], 10],
+  0,
+  palette.buildingLow,
+  45,
+  palette.buildingMid,
+  150,
+  palette.buildingHigh,
+  320,
+  palette.buildingTop,
+];
+
+function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
+  const out: LayerSpecification[] = [
+    { id: 'background', type: 'background', paint: { 'background-color': palette.background } },
+  ];
+  const add = (l: TwinLayer, specs: LayerSpecification[]) => {
+    if (has(l)) out.push(...specs);
+  };
+  add('district', [
+    {
+      id: 'district-land',
+      type: 'fill',
+      source: 'district',
+      'source-layer': 'district',
+      paint: { 'fill-color': palette.land },
+    },
+  ]);
+  add('streets', [
+    {
+      id: 'streets-hit',
+      type: 'fill',
+      source: 'streets',
+      'source-layer': 'streets',
+      paint: {
+        'fill-color': palette.hover,
+        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.12, 0],
+      },
+    },
+  ]);
+  add('communities', [
+    {
+      id: 'communities-hit',
+      type: 'fill',
+      source: 'communities',
+      'source-layer': 'communities',
+      paint: {
+        'fill-color': palette.hover,
+        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.12, 0],
+      },
+    },
+  ]);
+  add('grids', [
+    {
+      id: 'grids-hit',
+      type: 'fill',
+      source: 'grids',
+      'source-layer': 'grids',
+      minzoom: 12,
+      paint: {
+        'fill-color': palette.hover,
+        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.14, 0],
+      },
+    },
+  ]);
+  // The current area, washed in amber under everything else.
+  for (const l of ADMIN_LAYERS) {
+    add(l, [
+      {
+        id: `${AREA_LINE[l]}-fill`,
+        type: 'fill',
+        source: l,
+        'source-layer': l,
+        filter: NONE,
+        paint: { 'fill-color': palette.highlight, 'fill-opacity': 0.06 },
+      },
+    ]);
+  }
+  add('pipes', [
+    {
+      id: 'pipes-line',
+      type: 'line',
+      source: 'pipes',
+      'source-layer': 'pipes',
+      layout: { visibility: 'none', 'line-cap': 'round', 'line-join': 'round' },
+      paint: {
+        'line-color': selected(palette.selected, match('network', pipeColours, '#94a3b8')),
+        'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.6, 16, 2.2, 18, 4],
+        'line-opacity': 0.85,
+      },
+    },
+  ]);
+  add('grids', [
+    {
+      id: 'grids-line',
+      type: 'line',
+      source: 'grids',
+      'source-layer': 'grids',
+      minzoom: 12,
+      paint: {
+        'line-color': palette.gridLine,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.4, 16, 1.2],
+        'line-opacity': ['interpolate', ['linear'], ['zoom'], 12, 0.4, 14, 0.85],
+      },
+    },
+  ]);
+  add('communities', [
+    {
+      id: 'communities-line',
+      type: 'line',
+      source: 'communities',
+      'source-layer': 'communities',
+      paint: {
+        'line-color': palette.communityLine,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.6, 15, 1.6],
+        'line-dasharray': [3, 2],
+        'line-opacity': 0.8,
+      },
+    },
+  ]);
+  add('streets', [
+    {
+      id: 'streets-line',
+      type: 'line',
+      source: 'streets',
+      'source-layer': 'streets',
+      paint: {
+        'line-color': palette.streetLine,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 10, 1.2, 15, 2.6],
+        'line-opacity': 0.9,
+      },
+    },
+  ]);
+  add('district', [
+    {
+      id: 'district-glow',
+      type: 'line',
+      source: 'district',
+      'source-layer': 'district',
+      paint: { 'line-color': palette.districtGlow, 'line-width': 9, 'line-blur': 7, 'line-opacity': 0.55 },
+    },
+    {
+      id: 'district-line',
+      type: 'line',
+      source: 'district',
+      'source-layer': 'district',
+      paint: { 'line-color': palette.districtLine, 'line-width': 2.2 },
+    },
+  ]);
+  for (const l of ADMIN_LAYERS) {
+    add(l, [
+      {
+        id: AREA_LINE[l],
+        type: 'line',
+        source: l,
+        'source-layer': l,
+        filter: NONE,
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': palette.highlight, 'line-width': 3.2 },
+      },
+    ]);
+  }
+  add('components', [
+    {
+      id: 'components-dot',
+      type: 'circle',
+      source: 'components',
+      'source-layer': 'components',
+      minzoom: 14,
+      layout: { visibility: 'none' },
+      paint: {
+        'circle-color': selected(palette.selected, match('status', componentStatusColours, '#94a3b8')),
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 14, 1.6, 18, 5],
+        'circle-pitch-alignment': 'map',
+        'circle-opacity': 0.9,
+      },
+    },
+  ]);
+  add('devices', [
+    {
+      id: 'devices-dot',
+      type: 'circle',
+      source: 'devices',
+      'source-layer': 'devices',
+      minzoom: 13,
+      layout: { visibility: 'none' },
+      paint: {
+        'circle-color': selected(
+          palette.selected,
+          match('status', { 离线: palette.offline, 故障: palette.fault }, palette.device),
+        ),
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 13, 1.8, 18, 5.5],
+        'circle-stroke-color': palette.background,
+        'circle-stroke-width': 0.6,
+      },
+    },
+  ]);
+  add('buildings', [
+    {
+      id: 'buildings-3d',
+      type: 'fill-extrusion',
+      source: 'buildings',
+      'source-layer': 'buildings',
+      paint: {
+        'fill-extrusion-color': selected(palette.selected, buildingColour),
+        'fill-extrusion-height': ['coalesce', ['get', 'height_m'], ['*', ['coalesce', ['get', 'floors'], 3], 3.2]],
+        'fill-extrusion-base': 0,
+        'fill-extrusion-opacity': 0.9,
+        'fill-extrusion-vertical-gradient': true,
+      },
+    },
+  ]);
+  add('cameras', [
+    {
+      id: 'cameras-dot',
+      type: 'circle',
+      source: 'cameras',
+      'source-layer': 'cameras',
+      minzoom: 12,
+      paint: {
+        'circle-color': selected(
+          palette.selected,
+          match('status', { 离线: palette.offline }, palette.camera),
+        ),
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 2, 18, 6.5],
+        'circle-stroke-color': '#f5f3ff',
+        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 12, 0.3, 18, 1.5],
+      },
+    },
+  ]);
+  const label = (l: AdminLayer, minzoom: number, maxzoom: number, size: number): LayerSpecification => ({
+    id: `${l}-label`,
+    type: 'symbol',
+    source: l,
+    'source-layer': l,
+    minzoom,
+    maxzoom,
+    layout: {
+      'text-field': ['get', 'name'],
+      'text-font': FONT_STACK,
+      'text-size': size,
+      'text-letter-spacing': 0.08,
+      'text-max-width': 8,
+      'symbol-placement': 'point',
+    },
+    paint: {
+      'text-color': palette.label,
+      'text-halo-color': palette.labelHalo,
+      'text-halo-width': 1.6,
+      'text-opacity': 0.9,
+    },
+  });
+  add('streets', [label('streets', 9, 13.2, 15)]);
+  add('communities', [label('communities', 13.2, 15.6, 13)]);
+  add('grids', [label('grids', 15.6, 24, 12)]);
+  return out;
+}
+
+/** The style for the tilesets that could be loaded (a missing one is left out, not fatal). */
+export function buildStyle(sources: Partial<Record<TwinLayer, TileSource>>): StyleSpecification {
+  const specs: Record<string, SourceSpecification> = {};
+  for (const [id, s] of Object.entries(sources)) {
+    specs[id] = { type: 'vector', ...s };
+  }
+  return {
+    version: 8,
+    name: 'CityMirror control room',
+    // No `glyphs`: MapLibre draws every label locally with the browser's own fonts.
+    sources: specs,
+    layers: layers((l) => l in sources),
+  };
+}

@@ -1,0 +1,102 @@
+// The layer panel: one switch per group of map layers, remembered between visits.
+
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import { onLanguageChange, t } from '../i18n';
+import { palette, pipeColours } from '../map/palette';
+import { byId, h, replace } from './dom';
+
+interface Group {
+  key: string;
+  label: () => string;
+  note?: () => string;
+  layers: string[];
+  swatch: string;
+  /** Shown when the page opens (before the visitor chooses). */
+  initially: boolean;
+}
+
+const GROUPS: Group[] = [
+  { key: 'buildings', label: () => t().layerBuildings, layers: ['buildings-3d'], swatch: palette.buildingMid, initially: true },
+  { key: 'streets', label: () => t().layerStreets, layers: ['streets-line', 'streets-label'], swatch: palette.streetLine, initially: true },
+  { key: 'communities', label: () => t().layerCommunities, layers: ['communities-line', 'communities-label'], swatch: palette.communityLine, initially: true },
+  {
+    key: 'grids',
+    label: () => t().layerGrids,
+    note: () => t().gridsFromZoom,
+    layers: ['grids-line', 'grids-label'],
+    swatch: palette.gridLine,
+    initially: true,
+  },
+  { key: 'pipes', label: () => t().layerPipes, layers: ['pipes-line'], swatch: pipeColours['给水'], initially: false },
+  { key: 'components', label: () => t().layerComponents, layers: ['components-dot'], swatch: '#2dd4bf', initially: false },
+  { key: 'cameras', label: () => t().layerCameras, layers: ['cameras-dot'], swatch: palette.camera, initially: true },
+  { key: 'devices', label: () => t().layerDevices, layers: ['devices-dot'], swatch: palette.device, initially: false },
+];
+
+const STORAGE_KEY = 'citymirror.layers';
+
+function remembered(): Record<string, boolean> {
+  try {
+    return JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}') as Record<string, boolean>;
+  } catch {
+    return {};
+  }
+}
+
+function remember(state: Record<string, boolean>): void {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+  } catch {
+    // Not remembered; the switch still works.
+  }
+}
+
+export function setGroupVisible(map: MapLibreMap, key: string, on: boolean): void {
+  const g = GROUPS.find((x) => x.key === key);
+  if (!g) return;
+  for (const id of g.layers) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+  }
+}
+
+export function mountLayerPanel(map: MapLibreMap): void {
+  const host = byId('layer-panel');
+  const state: Record<string, boolean> = Object.fromEntries(GROUPS.map((g) => [g.key, g.initially]));
+  Object.assign(state, remembered());
+  for (const g of GROUPS) setGroupVisible(map, g.key, state[g.key]);
+
+  const render = () => {
+    const wasOpen = host.querySelector('details')?.open;
+    const rows = GROUPS.map((g) => {
+      const input = h('input', {
+        type: 'checkbox',
+        'data-layer': g.key,
+        checked: state[g.key],
+        onchange: (e: Event) => {
+          state[g.key] = (e.target as HTMLInputElement).checked;
+          setGroupVisible(map, g.key, state[g.key]);
+          remember(state);
+        },
+      });
+      return h(
+        'label',
+        { class: 'layer-row' },
+        input,
+        h('span', { class: 'swatch', style: `--swatch:${g.swatch}` }),
+        h('span', { class: 'layer-name' }, g.label()),
+        g.note ? h('span', { class: 'layer-note' }, g.note()) : null,
+      );
+    });
+    replace(
+      host,
+      h(
+        'details',
+        { class: 'layer-box', open: wasOpen ?? window.matchMedia('(min-width: 721px)').matches },
+        h('summary', {}, t().layers),
+        h('div', { class: 'layer-list' }, ...rows),
+      ),
+    );
+  };
+  render();
+  onLanguageChange(render);
+}
