@@ -22,12 +22,15 @@ export interface AreaRef {
   level: Level;
 }
 
+export type Bbox = [number, number, number, number];
+
 export interface Area extends AreaRef {
   parent: AreaRef | null;
-  bbox: [number, number, number, number];
-  center: [number, number];
+  /** Null only for an area without a geometry. */
+  bbox: Bbox | null;
+  center: [number, number] | null;
   counts: Counts;
-  children: Array<AreaRef & { counts: Counts }>;
+  children: Array<AreaRef & { counts: Counts; bbox?: Bbox | null }>;
 }
 
 /** The map layer that draws areas of each level. */

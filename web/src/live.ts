@@ -1,18 +1,24 @@
 // The live channel: server-sent events from `/api/v1/events`. `feature` events say a twin
-// feature was created, replaced or deleted; other event types (tickets, alarms) share the
-// channel and are ignored here. EventSource reconnects by itself after a dropped
-// connection; when the server refuses outright, we try again a little later.
+// feature was created, updated (replaced) or deleted. `hello` opens every connection: on a
+// reconnect, changes may have been missed, as `resync` says outright when the server had
+// to drop some; either way the page refreshes everything. Other event types (tickets,
+// alarms) share the channel and are ignored here. EventSource reconnects by itself after a
+// dropped connection; when the server refuses outright, we try again a little later.
 
 export interface FeatureEvent {
   layer: string;
   id: number;
-  kind: 'created' | 'replaced' | 'deleted';
+  kind: 'created' | 'updated' | 'replaced' | 'deleted';
 }
+
+const KINDS = ['created', 'updated', 'replaced', 'deleted'];
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 
 export interface LiveHandlers {
   onFeature(e: FeatureEvent): void;
+  /** Changes may have been missed: refresh everything. */
+  onResync(): void;
   onState(s: LiveState): void;
 }
 
@@ -22,6 +28,7 @@ export function connectLive(handlers: LiveHandlers): () => void {
   let source: EventSource | null = null;
   let retry = 0;
   let stopped = false;
+  let connectedBefore = false;
 
   const open = () => {
     handlers.onState('connecting');
@@ -36,6 +43,11 @@ export function connectLive(handlers: LiveHandlers): () => void {
         handlers.onState('connecting');
       }
     };
+    es.addEventListener('hello', () => {
+      if (connectedBefore) handlers.onResync();
+      connectedBefore = true;
+    });
+    es.addEventListener('resync', () => handlers.onResync());
     es.addEventListener('feature', (msg) => {
       const e = parseFeatureEvent((msg as MessageEvent<string>).data);
       if (e) handlers.onFeature(e);
@@ -54,7 +66,7 @@ export function parseFeatureEvent(data: string): FeatureEvent | null {
   try {
     const v = JSON.parse(data) as Partial<FeatureEvent>;
     if (typeof v.layer !== 'string' || typeof v.id !== 'number') return null;
-    if (v.kind !== 'created' && v.kind !== 'replaced' && v.kind !== 'deleted') return null;
+    if (typeof v.kind !== 'string' || !KINDS.includes(v.kind)) return null;
     return { layer: v.layer, id: v.id, kind: v.kind };
   } catch {
     return null;

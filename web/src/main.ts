@@ -60,7 +60,7 @@ async function boot(): Promise<void> {
     onArea(area: Area, fit: boolean) {
       if (!map) return;
       highlightArea(map, area);
-      if (fit) fitArea(map, area.bbox);
+      if (fit && area.bbox) fitArea(map, area.bbox);
     },
   });
   mountDetails({
@@ -127,6 +127,12 @@ async function boot(): Promise<void> {
   const refreshFigures = throttlePerKey(() => void refreshArea(), 3000);
   connectLive({
     onState: setLiveState,
+    onResync() {
+      if (map) for (const l of TWIN_LAYERS) refreshTiles(l);
+      refreshFigures('area');
+      const d = detailsState();
+      if (d.state === 'shown' && d.layer && d.id !== undefined) void showDetails(d.layer, d.id, { live: true });
+    },
     onFeature(e) {
       noteChange(e);
       refreshTiles(e.layer);

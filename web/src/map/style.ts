@@ -242,7 +242,7 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
       type: 'circle',
       source: 'components',
       'source-layer': 'components',
-      minzoom: 14,
+      minzoom: 15,
       layout: { visibility: 'none' },
       paint: {
         'circle-color': selected(palette.selected, match('status', componentStatusColours, '#94a3b8')),
@@ -258,7 +258,7 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
       type: 'circle',
       source: 'devices',
       'source-layer': 'devices',
-      minzoom: 13,
+      minzoom: 14,
       layout: { visibility: 'none' },
       paint: {
         'circle-color': selected(
@@ -292,7 +292,7 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
       type: 'circle',
       source: 'cameras',
       'source-layer': 'cameras',
-      minzoom: 12,
+      minzoom: 14,
       paint: {
         'circle-color': selected(
           palette.selected,

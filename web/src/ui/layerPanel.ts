@@ -22,15 +22,15 @@ const GROUPS: Group[] = [
   {
     key: 'grids',
     label: () => t().layerGrids,
-    note: () => t().gridsFromZoom,
+    note: () => t().fromZoom(12),
     layers: ['grids-line', 'grids-label'],
     swatch: palette.gridLine,
     initially: true,
   },
-  { key: 'pipes', label: () => t().layerPipes, layers: ['pipes-line'], swatch: pipeColours['给水'], initially: false },
-  { key: 'components', label: () => t().layerComponents, layers: ['components-dot'], swatch: '#2dd4bf', initially: false },
-  { key: 'cameras', label: () => t().layerCameras, layers: ['cameras-dot'], swatch: palette.camera, initially: true },
-  { key: 'devices', label: () => t().layerDevices, layers: ['devices-dot'], swatch: palette.device, initially: false },
+  { key: 'pipes', label: () => t().layerPipes, note: () => t().fromZoom(14), layers: ['pipes-line'], swatch: pipeColours['给水'], initially: false },
+  { key: 'components', label: () => t().layerComponents, note: () => t().fromZoom(15), layers: ['components-dot'], swatch: '#2dd4bf', initially: false },
+  { key: 'cameras', label: () => t().layerCameras, note: () => t().fromZoom(14), layers: ['cameras-dot'], swatch: palette.camera, initially: true },
+  { key: 'devices', label: () => t().layerDevices, note: () => t().fromZoom(14), layers: ['devices-dot'], swatch: palette.device, initially: false },
 ];
 
 const STORAGE_KEY = 'citymirror.layers';

@@ -1,0 +1,253 @@
+// The browser twin in real headless Chromium against a running CityMirror server.
+//   CITYMIRROR_URL          the server (default http://127.0.0.1:18090)
+//   CITYMIRROR_PAGE_URL     where the page is served, if not by the server itself
+//   CITYMIRROR_SCREENSHOTS  where screenshots go (default web/tests/screenshots/)
+//   CHROMIUM_PATH           the browser (default /usr/bin/chromium)
+// tests/run.sh starts a throwaway server and runs this file.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createdId, getJson, signIn, square } from './support/api.mjs';
+import { canvasPixels, launch, openPage, openTwin, pixelDifference, screenshotPath, waitForIdle } from './support/browser.mjs';
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** The screen position of a building that a click there would hit first, or null. */
+function findClickableBuilding(page, candidates) {
+  return page.evaluate((candidates) => {
+    const map = window.__map;
+    const canvas = map.getCanvas();
+    const rect = canvas.getBoundingClientRect();
+    const clickable = ['buildings-3d', 'cameras-dot', 'devices-dot', 'components-dot', 'pipes-line'].filter(
+      (id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none',
+    );
+    for (const c of candidates) {
+      const p = map.project(c.center);
+      const x = rect.left + p.x;
+      const y = rect.top + p.y;
+      if (x < rect.left + 20 || y < rect.top + 20 || x > rect.right - 20 || y > rect.bottom - 20) continue;
+      // Not under a panel.
+      if (document.elementFromPoint(x, y) !== canvas) continue;
+      const hits = map.queryRenderedFeatures(
+        [
+          [p.x - 4, p.y - 4],
+          [p.x + 4, p.y + 4],
+        ],
+        { layers: clickable },
+      );
+      if (hits[0]?.source === 'buildings' && Number(hits[0].id) === c.id) return { x, y, id: c.id };
+    }
+    return null;
+  }, candidates);
+}
+
+function centroid(geometry) {
+  const ring = geometry.type === 'Polygon' ? geometry.coordinates[0] : geometry.coordinates[0][0];
+  const pts = ring.slice(0, -1);
+  return [pts.reduce((s, p) => s + p[0], 0) / pts.length, pts.reduce((s, p) => s + p[1], 0) / pts.length];
+}
+
+describe('the twin at /', () => {
+  let page;
+  let problems;
+
+  before(async () => {
+    ({ page, problems } = await openPage(browser));
+    await openTwin(page);
+  });
+
+  test('loads with no failed request and no console error', async () => {
+    assert.equal(await page.evaluate(() => document.body.dataset.ready), 'true');
+    assert.deepEqual(problems, []);
+    // Chinese by default.
+    assert.match(await page.locator('.brand-title').innerText(), /福镜/);
+  });
+
+  test('draws a map that is not blank', async () => {
+    const px = await canvasPixels(page);
+    assert.ok(px.distinct > 200, `only ${px.distinct} distinct colours`);
+    assert.ok(px.foreground > 0.25, `only ${(px.foreground * 100).toFixed(1)}% of the canvas drawn`);
+    const tiles = await page.evaluate(() => window.__map.querySourceFeatures('buildings', { sourceLayer: 'buildings' }).length);
+    assert.ok(tiles > 50, `only ${tiles} building features loaded`);
+    await page.screenshot({ path: screenshotPath('01-futian-3d-grids.png'), fullPage: true });
+  });
+
+  test('shows the district figures and drills down to a grid and back', async () => {
+    const district = await page.evaluate(() => window.__citymirror.currentArea());
+    assert.equal(district.level, 'district');
+    assert.ok(district.children.length >= 1);
+    await page.locator('.child').first().click();
+    await page.waitForFunction(() => window.__citymirror.currentArea()?.level === 'street');
+    await page.locator('.child').first().click();
+    await page.waitForFunction(() => window.__citymirror.currentArea()?.level === 'community');
+    await waitForIdle(page);
+    const community = await page.evaluate(() => window.__citymirror.currentArea());
+    // The current area is outlined on the map.
+    const filter = await page.evaluate(() => window.__map.getFilter('area-communities'));
+    assert.deepEqual(filter, ['==', ['get', 'code'], community.code]);
+    assert.equal(await page.locator('.crumb').count(), 3);
+    await page.screenshot({ path: screenshotPath('02-drill-down-community.png'), fullPage: true });
+
+    await page.locator('.child').first().click();
+    await page.waitForFunction(() => window.__citymirror.currentArea()?.level === 'grid');
+    await waitForIdle(page);
+    await page.screenshot({ path: screenshotPath('03-drill-down-grid.png'), fullPage: true });
+    // The breadcrumb goes back up to the district.
+    await page.locator('.crumb[data-code]').first().click();
+    await page.waitForFunction(() => window.__citymirror.currentArea()?.level === 'district');
+    assert.deepEqual(problems, []);
+  });
+
+  test('clicking a building shows its details', async () => {
+    await page.evaluate(() => window.__map.jumpTo({ center: [114.0553, 22.5405], zoom: 16.2, pitch: 40, bearing: 0 }));
+    await waitForIdle(page);
+    const b = await page.evaluate(() => window.__map.getBounds().toArray().flat().join(','));
+    const items = await getJson(`/ogc/collections/buildings/items?bbox=${b}&limit=200`);
+    const candidates = items.features.map((f) => ({ id: Number(f.id), center: centroid(f.geometry) }));
+    assert.ok(candidates.length > 0, 'no buildings in view');
+    const target = await findClickableBuilding(page, candidates);
+    assert.ok(target, 'no building could be clicked in view');
+    await page.mouse.click(target.x, target.y);
+    await page.waitForSelector('#details-panel:not([hidden]) td[data-prop="id"]');
+    assert.equal(await page.locator('#details-panel td[data-prop="id"]').innerText(), String(target.id));
+    assert.equal(await page.locator('#details-panel .panel-kicker').innerText(), '建筑');
+    assert.ok(await page.locator('#details-panel td[data-prop="height_m"]').count());
+    await waitForIdle(page);
+    await page.screenshot({ path: screenshotPath('04-details.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  });
+
+  test('toggling a layer changes the rendered pixels', async () => {
+    const before = await canvasPixels(page);
+    await page.locator('input[data-layer="buildings"]').uncheck();
+    await waitForIdle(page);
+    const without = await canvasPixels(page);
+    const diff = pixelDifference(before, without);
+    assert.ok(diff > 0.05, `only ${(diff * 100).toFixed(1)}% of pixels changed`);
+    await page.locator('input[data-layer="buildings"]').check();
+    await waitForIdle(page);
+    const back = await canvasPixels(page);
+    assert.ok(pixelDifference(before, back) < diff / 2, 'switching buildings back on did not restore them');
+  });
+
+  test('a feature written through the API appears without a reload', async () => {
+    const admin = await signIn('admin');
+    await page.evaluate(() => {
+      window.__citymirror.closeDetails();
+      window.__map.jumpTo({ center: [114.0553, 22.5405], zoom: 16, pitch: 50, bearing: 0 });
+    });
+    await waitForIdle(page);
+    await page.evaluate(() => (window.__reloadMarker = 'same page'));
+    const before = await canvasPixels(page);
+    const centre = await page.evaluate(() => window.__map.getCenter().toArray());
+    const res = await admin.send('POST', '/ogc/collections/buildings/items', {
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: square(centre, 0.0006) },
+      properties: { name: '浏览器测试大厦', use: '办公', height_m: 420, floors: 100 },
+    });
+    const id = await createdId(res);
+    try {
+      await page.waitForFunction(
+        (id) =>
+          window.__map
+            .querySourceFeatures('buildings', { sourceLayer: 'buildings' })
+            .some((f) => Number(f.id) === id),
+        id,
+        { timeout: 60_000 },
+      );
+      await waitForIdle(page);
+      const afterPx = await canvasPixels(page);
+      const diff = pixelDifference(before, afterPx);
+      assert.ok(diff > 0.01, `the new building changed only ${(diff * 100).toFixed(2)}% of pixels`);
+      assert.equal(await page.evaluate(() => window.__reloadMarker), 'same page');
+      assert.ok((await page.evaluate(() => window.__citymirror.tileVersion('buildings'))) >= 1);
+      await page.screenshot({ path: screenshotPath('05-live-new-building.png'), fullPage: true });
+    } finally {
+      await admin.send('DELETE', `/ogc/collections/buildings/items/${id}`);
+    }
+    await page.waitForFunction(
+      (id) => !window.__map.querySourceFeatures('buildings', { sourceLayer: 'buildings' }).some((f) => Number(f.id) === id),
+      id,
+      { timeout: 60_000 },
+    );
+    assert.deepEqual(problems, []);
+  });
+
+  test('search finds a building by name and opens it', async () => {
+    const some = await getJson('/ogc/collections/buildings/items?limit=50');
+    const named = some.features.find((f) => f.properties.name);
+    assert.ok(named, 'no named building to search for');
+    await page.locator('#search-input').fill(named.properties.name);
+    await page.waitForSelector('.search-result');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#details-panel:not([hidden]) td[data-prop="id"]');
+    await page.waitForFunction(() => window.__citymirror.detailsState().state === 'shown');
+    assert.deepEqual(problems, []);
+  });
+
+  test('switches to English and remembers it', async () => {
+    await page.locator('#lang').click();
+    assert.equal(await page.locator('.brand-title').innerText(), 'CityMirror · Futian Twin');
+    assert.equal(await page.evaluate(() => localStorage.getItem('citymirror.lang')), 'en');
+    await page.evaluate(() => window.__citymirror.goToArea());
+    await waitForIdle(page);
+    await page.screenshot({ path: screenshotPath('06-english.png'), fullPage: true });
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    assert.equal(await page.locator('#lang').innerText(), '中文');
+    await page.locator('#lang').click();
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe('signed in', () => {
+  test('a street officer signs in, sees the role and lands on the street', async () => {
+    const { page, problems, context } = await openPage(browser);
+    try {
+      await openTwin(page);
+      await page.locator('#sign-in').click();
+      await page.locator('input[name=username]').fill('street');
+      await page.locator('input[name=password]').fill('Futian@2026');
+      await page.locator('.login-form button[type=submit]').click();
+      await page.waitForSelector('#sign-out');
+      const who = await page.evaluate(() => window.__citymirror.session());
+      assert.ok(who.user.role_name);
+      assert.equal(await page.locator('.who-role').innerText(), who.user.role_name);
+      if (who.jurisdiction) {
+        await page.waitForFunction((j) => window.__citymirror.currentArea()?.code === j, who.jurisdiction);
+      }
+      await waitForIdle(page);
+      await page.screenshot({ path: screenshotPath('07-signed-in-street.png'), fullPage: true });
+      await page.locator('#sign-out').click();
+      await page.waitForSelector('#sign-in');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('on a phone', () => {
+  test('fits a phone-sized screen', async () => {
+    const { page, problems, context } = await openPage(browser, { viewport: { width: 390, height: 844 } });
+    try {
+      await openTwin(page);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+      const px = await canvasPixels(page);
+      assert.ok(px.distinct > 100);
+      await page.screenshot({ path: screenshotPath('08-phone.png'), fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
