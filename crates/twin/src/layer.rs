@@ -1,4 +1,7 @@
-use std::collections::BTreeMap;
+use std::{
+    collections::BTreeMap,
+    sync::atomic::{AtomicU64, Ordering},
+};
 
 use chrono::NaiveDate;
 use citymirror_core::{LayerSchema, Value};
@@ -17,6 +20,15 @@ fn entry(f: &Feature) -> Option<Entry> {
     ))
 }
 
+/// The source of every layer revision in the process. One counter for all layers means a
+/// revision names one state of one layer and is never handed out twice, and a layer that
+/// replaces another (at start-up) still moves its revision forward.
+static REVISIONS: AtomicU64 = AtomicU64::new(1);
+
+fn next_revision() -> u64 {
+    REVISIONS.fetch_add(1, Ordering::Relaxed)
+}
+
 /// One layer in memory: features by id (so pages come out in a stable order) and an
 /// R-tree of their bounding boxes. The two always hold the same ids.
 #[derive(Debug)]
@@ -24,6 +36,8 @@ pub struct Layer {
     schema: &'static LayerSchema,
     features: BTreeMap<FeatureId, Feature>,
     index: RTree<Entry>,
+    /// Changes with every change to the features (see [`Layer::revision`]).
+    revision: u64,
     /// Grows with inserts and never shrinks on delete: an extent may be loose, never wrong.
     extent: Option<Rect<f64>>,
     temporal_extent: Option<(NaiveDate, NaiveDate)>,
@@ -35,6 +49,7 @@ impl Layer {
             schema,
             features: BTreeMap::new(),
             index: RTree::new(),
+            revision: next_revision(),
             extent: None,
             temporal_extent: None,
         }
@@ -85,6 +100,28 @@ impl Layer {
         self.temporal_extent
     }
 
+    /// A number that changes whenever the layer's features do, and only grows within a
+    /// process. Whatever was derived from the layer under one read guard (an encoded map
+    /// tile, say) may be keyed by the revision read under that same guard: once the layer
+    /// changes, the old key is never asked for again.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Gives the layer a fresh revision (when it replaces another one in the twin).
+    pub(crate) fn touch(&mut self) {
+        self.revision = next_revision();
+    }
+
+    /// The features whose bounding box intersects `bbox` (WGS84), in no particular order:
+    /// a cheap superset of those whose geometry does, for callers that clip anyway.
+    pub fn in_envelope(&self, bbox: Rect<f64>) -> impl Iterator<Item = &Feature> {
+        let aabb = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
+        self.index
+            .locate_in_envelope_intersecting(&aabb)
+            .map(|e| &self.features[&e.data])
+    }
+
     /// Inserts or replaces a feature, keeping the index in step.
     pub fn upsert(&mut self, f: Feature) {
         self.remove(f.id);
@@ -93,6 +130,7 @@ impl Layer {
         }
         self.grow_extents(&f);
         self.features.insert(f.id, f);
+        self.touch();
     }
 
     pub fn remove(&mut self, id: FeatureId) -> Option<Feature> {
@@ -100,6 +138,7 @@ impl Layer {
         if let Some(e) = entry(&old) {
             self.index.remove(&e);
         }
+        self.touch();
         Some(old)
     }
 
@@ -279,5 +318,33 @@ mod tests {
         assert_eq!(ids(&l.query(&near)), vec![4]);
         assert_eq!(l.len(), 3);
         assert_eq!(l.max_id(), 4);
+    }
+
+    #[test]
+    fn every_change_moves_the_revision_forward_and_a_miss_does_not() {
+        let mut l = layer();
+        let built = l.revision();
+        assert!(
+            Layer::new(l.schema()).revision() > built,
+            "fresh layers get fresh revisions"
+        );
+        l.upsert(component(9, 114.01, 22.51, "0120", ""));
+        let upserted = l.revision();
+        assert!(upserted > built);
+        assert!(l.remove(404).is_none());
+        assert_eq!(l.revision(), upserted);
+        l.remove(9);
+        assert!(l.revision() > upserted);
+    }
+
+    #[test]
+    fn in_envelope_finds_candidates_by_bounding_box() {
+        let l = layer();
+        let mut ids: Vec<i64> = l
+            .in_envelope(Rect::new((114.0, 22.5), (114.03, 22.53)))
+            .map(|f| f.id)
+            .collect();
+        ids.sort_unstable();
+        assert_eq!(ids, vec![1, 3, 4]);
     }
 }

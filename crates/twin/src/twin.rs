@@ -47,10 +47,14 @@ impl Twin {
         self.layers[&id].write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Replaces a whole layer (at start-up, from storage).
-    pub fn set_layer(&self, layer: Layer) {
+    /// Replaces a whole layer (at start-up, from storage). The layer gets a fresh
+    /// revision, so the layer's revision keeps growing even if `layer` was built earlier.
+    pub fn set_layer(&self, mut layer: Layer) {
         let id = layer.schema().id;
-        *self.layer_mut(id) = layer;
+        let mut slot = self.layer_mut(id);
+        layer.touch();
+        *slot = layer;
+        drop(slot);
         if id.grid_level().is_some() {
             self.rebuild_grid_index();
         }
@@ -90,5 +94,19 @@ impl Twin {
     pub(crate) fn publish(&self, change: Change) {
         // No subscribers is not an error: nobody is watching.
         let _ = self.changes.send(change);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replacing_a_layer_moves_its_revision_forward_even_if_built_earlier() {
+        let twin = Twin::new();
+        let early = Layer::new(LayerId::Buildings.schema());
+        let before = twin.layer(LayerId::Buildings).revision();
+        twin.set_layer(early);
+        assert!(twin.layer(LayerId::Buildings).revision() > before);
     }
 }
