@@ -1,11 +1,14 @@
 //! The route table of the whole HTTP API, in one place.
 
+mod areas;
 mod audit;
+mod events;
 mod health;
 mod locate;
 mod openapi;
 pub(crate) mod query;
 mod records;
+mod search;
 mod session;
 mod tokens;
 mod units;
@@ -38,6 +41,11 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/healthz", get(health::get))
         .route("/api/v1/locate", get(locate::get))
+        // The map: search, drill-down figures, the live channel.
+        .route("/api/v1/search", get(search::get))
+        .route("/api/v1/areas", get(areas::district))
+        .route("/api/v1/areas/{code}", get(areas::one))
+        .route("/api/v1/events", get(events::stream))
         .route("/api/openapi.json", get(openapi::get))
         // Trust: sessions, accounts, tokens, the organisation, block data, the audit log.
         .route(

@@ -4,15 +4,18 @@
 mod common;
 
 mod api_doc;
+mod areas;
 mod audit_log;
 mod collections;
 mod crs;
 mod errors;
+mod events;
 mod html;
 mod items;
 mod landing;
 mod locate;
 mod pii_scan;
 mod scope;
+mod search;
 mod sessions;
 mod writes;

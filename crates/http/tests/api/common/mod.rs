@@ -243,6 +243,15 @@ impl TestApp {
         .1
     }
 
+    /// GETs `uri` and hands back the response with its body unread, for streams.
+    pub async fn open(&self, uri: &str) -> axum::response::Response {
+        let req = Request::get(uri)
+            .header(header::HOST, HOST)
+            .body(Body::empty())
+            .unwrap();
+        self.router.clone().oneshot(req).await.unwrap()
+    }
+
     pub async fn request(&self, req: Request<Body>) -> Reply {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();

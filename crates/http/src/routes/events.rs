@@ -1,0 +1,56 @@
+//! `GET /api/v1/events`: the live channel (Server-Sent Events) every open map listens
+//! to. A feature created, updated or deleted through any write path is announced here
+//! once the store and the index agree on it, so maps refresh the affected tiles without
+//! a reload. Tickets and alarms will travel on the same stream as their own event types;
+//! clients ignore types they do not know.
+//!
+//! Event types:
+//! - `hello`: sent first on every connection; after a reconnect a client refreshes
+//!   everything, since it may have missed changes while away;
+//! - `feature`: `{"layer": "buildings", "id": 123, "kind": "created"|"updated"|"deleted"}`;
+//! - `resync`: this connection fell behind and changes were dropped; refresh everything.
+//!
+//! A feature change carries ids only, never properties, so one stream serves every
+//! reader: what a client then reads is masked to its own entitlement.
+
+use std::{convert::Infallible, time::Duration};
+
+use axum::{
+    extract::State,
+    response::sse::{Event, KeepAlive, Sse},
+};
+use citymirror_twin::{Change, ChangeKind};
+use serde_json::json;
+use tokio_stream::{wrappers::errors::BroadcastStreamRecvError, Stream, StreamExt};
+
+use crate::AppState;
+
+/// Proxies close idle connections; a comment line this often keeps the stream open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+pub async fn stream(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let changes = tokio_stream::wrappers::BroadcastStream::new(state.service.twin().subscribe());
+    let hello = tokio_stream::once(Event::default().event("hello").data("{}"));
+    let events = hello.chain(changes.map(|r| {
+        match r {
+            Ok(change) => feature_event(&change),
+            Err(BroadcastStreamRecvError::Lagged(missed)) => Event::default()
+                .event("resync")
+                .data(json!({ "missed": missed }).to_string()),
+        }
+    }));
+    Sse::new(events.map(Ok)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+}
+
+fn feature_event(c: &Change) -> Event {
+    let kind = match c.kind {
+        ChangeKind::Created => "created",
+        ChangeKind::Updated => "updated",
+        ChangeKind::Deleted => "deleted",
+    };
+    Event::default()
+        .event("feature")
+        .data(json!({ "layer": c.layer.as_str(), "id": c.id, "kind": kind }).to_string())
+}
