@@ -6,7 +6,7 @@
 //! prefix of its grids' codes, so the figures are one pass over the field layers that
 //! counts per grid, then sums over the grids under a prefix.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use citymirror_core::{GridCode, LayerId, Value};
 use serde::Serialize;
@@ -72,9 +72,26 @@ impl CountTable {
 }
 
 impl Twin {
-    /// Counts the field layers' features per grid. Features without a grid code (outside
-    /// the district) count nowhere.
-    pub fn count_by_grid(&self) -> CountTable {
+    /// The field layers' features counted per grid. Features without a grid code
+    /// (outside the district) count nowhere. The table is kept until one of the counted
+    /// layers changes, so a drill-down costs a pass over the district once per change,
+    /// not once per click.
+    pub fn count_by_grid(&self) -> Arc<CountTable> {
+        let revisions: Vec<u64> = COUNTED.iter().map(|&l| self.layer(l).revision()).collect();
+        let mut cached = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, table)) = cached.as_ref() {
+            if *at == revisions {
+                return table.clone();
+            }
+        }
+        // Revisions read before counting: a change meanwhile makes the entry stale at
+        // once, so the next call counts again rather than trusting a mixed table.
+        let table = Arc::new(self.count_now());
+        *cached = Some((revisions, table.clone()));
+        table
+    }
+
+    fn count_now(&self) -> CountTable {
         let mut by_grid: HashMap<String, Counts> = HashMap::new();
         for layer_id in COUNTED {
             let layer = self.layer(layer_id);
@@ -151,5 +168,12 @@ mod tests {
         assert_eq!(table.within(&code("440304002")).components, 1);
         assert_eq!(table.within(&code("440304")).components, 4);
         assert_eq!(table.within(&code("440305")), Counts::default());
+
+        // Kept while nothing changes; counted again after a change.
+        assert!(Arc::ptr_eq(&table, &twin.count_by_grid()));
+        twin.set_layer(Layer::from_features(LayerId::Devices.schema(), vec![]));
+        let after = twin.count_by_grid();
+        assert!(!Arc::ptr_eq(&table, &after));
+        assert_eq!(after.within(&code("440304")).devices, 0);
     }
 }

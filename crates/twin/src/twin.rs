@@ -1,12 +1,12 @@
 use std::{
     collections::HashMap,
-    sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard},
+    sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard},
 };
 
 use citymirror_core::LayerId;
 use tokio::sync::broadcast;
 
-use crate::{service::Change, GridIndex, GridPath, Layer};
+use crate::{service::Change, CountTable, GridIndex, GridPath, Layer};
 
 /// The whole district in memory: one [`Layer`] per [`LayerId`] and the grid index.
 ///
@@ -17,6 +17,8 @@ pub struct Twin {
     layers: HashMap<LayerId, RwLock<Layer>>,
     grids: RwLock<Arc<GridIndex>>,
     changes: broadcast::Sender<Change>,
+    /// The last per-grid feature counts and the layer revisions they were taken at.
+    pub(crate) counts: Mutex<Option<(Vec<u64>, Arc<CountTable>)>>,
 }
 
 impl Default for Twin {
@@ -35,6 +37,7 @@ impl Twin {
             layers,
             grids: RwLock::default(),
             changes: broadcast::channel(1024).0,
+            counts: Mutex::default(),
         }
     }
 
