@@ -84,7 +84,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let router = app(AppState {
         service,
         security,
-        config: HttpConfig { public_url: None },
+        config: HttpConfig::default(),
     });
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     eprintln!("fixture twin on http://{}/ogc", listener.local_addr()?);

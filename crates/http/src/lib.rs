@@ -9,6 +9,8 @@
 //! - `/api/v1/session`, `/citizens`, `/users`, `/units`, `/tokens`, `/records/{kind}`,
 //!   `/audit/…`: trust (sign-in, accounts, API tokens, the organisation, block data masked
 //!   to entitlement, the audit log and its proofs); see [`security`];
+//! - `/tiles`: Mapbox Vector Tiles of every layer and a `basemap` of all, with TileJSON
+//!   (rendered by `citymirror-tiles` from the twin's memory, cached by layer revision);
 //! - `/api/openapi.json`: the OpenAPI 3.0 document of the OGC API and `locate` (the
 //!   `/api/v1` trust resources are described in `docs/permissions.md` for now);
 //! - `/healthz`.
@@ -28,7 +30,7 @@
 //! use citymirror_twin::TwinService;
 //!
 //! let service = Arc::new(TwinService::open(repo).await?);
-//! let router = app(AppState { service, security, config: HttpConfig { public_url: None } });
+//! let router = app(AppState { service, security, config: HttpConfig::default() });
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! axum::serve(listener, router).await?;
 //! # Ok(()) }
@@ -47,6 +49,7 @@ mod openapi;
 mod routes;
 pub mod security;
 mod state;
+mod tiles;
 
 pub use error::ApiError;
 pub use openapi::openapi_document;

@@ -14,10 +14,27 @@ pub struct AppState {
 }
 
 /// How the HTTP edge presents itself.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// The absolute URL clients reach this server at (`https://twin.example.org`, or with a
     /// path prefix behind a proxy). Every link in every response starts with it. When
     /// `None`, links are built from the request's `Host` header with scheme `http`.
     pub public_url: Option<String>,
+    /// The most bytes of encoded (gzip) vector tiles kept in memory; 0 turns the cache
+    /// off, so every tile is rendered when asked for.
+    pub tile_cache_bytes: u64,
+}
+
+impl HttpConfig {
+    /// The tile cache's size unless configured: 256 MiB.
+    pub const DEFAULT_TILE_CACHE_BYTES: u64 = 256 << 20;
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            public_url: None,
+            tile_cache_bytes: HttpConfig::DEFAULT_TILE_CACHE_BYTES,
+        }
+    }
 }

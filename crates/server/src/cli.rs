@@ -160,6 +160,11 @@ pub struct ServeArgs {
     /// Requests per second allowed per client address on the public API (0: no limit).
     #[arg(long, default_value_t = 50, env = "CITYMIRROR_RATE_LIMIT")]
     pub rate_limit: u32,
+    /// Memory for encoded vector tiles, in MiB (0: no cache, every tile is rendered when
+    /// asked for).
+    #[arg(long, default_value_t = 256, env = "CITYMIRROR_TILE_CACHE_MB",
+          value_parser = clap::value_parser!(u64).range(0..=1 << 20))]
+    pub tile_cache_mb: u64,
     /// Send the session cookie without `Secure` (plain-HTTP deployments on a trusted
     /// network only; browsers accept secure cookies from localhost without it).
     #[arg(long)]

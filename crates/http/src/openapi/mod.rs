@@ -5,6 +5,7 @@
 mod ogc_paths;
 mod params;
 mod schemas;
+mod tile_paths;
 
 use serde_json::{json, Map, Value as Json};
 
@@ -35,6 +36,7 @@ pub fn ogc_document(base: &str) -> Json {
 pub fn openapi_document(base: &str) -> Json {
     let mut paths = ogc_paths::paths("/ogc");
     paths.extend(api_paths());
+    paths.extend(tile_paths::paths());
     json!({
         "openapi": OPENAPI_VERSION,
         "info": info("CityMirror HTTP API"),

@@ -92,6 +92,8 @@ pub fn app(state: AppState) -> Router {
                 .patch(ogc::write::update)
                 .delete(ogc::write::delete),
         )
+        // Vector tiles and TileJSON, with their own state (the tile cache).
+        .merge(crate::tiles::routes(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // tower-http's limit replaces axum's default 2 MiB one; its early 413 (from

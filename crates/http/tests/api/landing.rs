@@ -68,6 +68,7 @@ async fn a_configured_public_url_prefixes_every_link() {
         security: t.security.clone(),
         config: HttpConfig {
             public_url: Some("https://twin.example.org/futian/".into()),
+            ..HttpConfig::default()
         },
     });
     let req = axum::http::Request::get("/ogc")

@@ -18,4 +18,5 @@ mod pii_scan;
 mod scope;
 mod search;
 mod sessions;
+mod tiles;
 mod writes;

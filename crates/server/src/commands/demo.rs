@@ -8,7 +8,7 @@ use super::{
     open_store, serve,
 };
 use crate::cli::{AuditKeyArgs, DemoArgs, ServeArgs, StoreArgs};
-use citymirror_http::security::RateLimitConfig;
+use citymirror_http::{security::RateLimitConfig, HttpConfig};
 
 /// Generates a demo-scale district on first run, then serves it with the live simulator.
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -41,6 +41,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             public_url: None,
             audit: AuditKeyArgs { audit_key: None },
             rate_limit: RateLimitConfig::default().per_second,
+            tile_cache_mb: HttpConfig::DEFAULT_TILE_CACHE_BYTES >> 20,
             insecure_cookies: false,
         },
         Some(Box::new(move |service, audit, stop| {

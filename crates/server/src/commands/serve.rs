@@ -62,6 +62,7 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
         security,
         config: HttpConfig {
             public_url: args.public_url.clone(),
+            tile_cache_bytes: args.tile_cache_mb << 20,
         },
     });
     let listener = tokio::net::TcpListener::bind(args.listen)

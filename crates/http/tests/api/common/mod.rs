@@ -212,7 +212,7 @@ impl TestApp {
         let router = app(AppState {
             service: service.clone(),
             security: security.clone(),
-            config: HttpConfig { public_url: None },
+            config: HttpConfig::default(),
         });
         let mut t = TestApp {
             router,
