@@ -23,6 +23,8 @@ import { mountLiveIndicator, noteChange, setLiveState } from './ui/liveIndicator
 import { mountSearch } from './ui/search';
 import { mountShell } from './ui/shell';
 import { notify, notifyError } from './ui/toast';
+import { watchMapErrors } from './map/errors';
+import { setAreaLabels } from './map/labels';
 
 declare global {
   interface Window {
@@ -60,6 +62,7 @@ async function boot(): Promise<void> {
     onArea(area: Area, fit: boolean) {
       if (!map) return;
       highlightArea(map, area);
+      setAreaLabels(map, area);
       if (fit && area.bbox) fitArea(map, area.bbox);
     },
   });
@@ -85,6 +88,7 @@ async function boot(): Promise<void> {
     map = createMap(byId('map'), buildStyle(sources));
     window.__map = map;
     hook.map = map;
+    hook.mapErrors = watchMapErrors(map);
     attachInteractions(map, {
       onFeature: (layer, id) => void showDetails(layer, id),
       onDrill: (code) => void goToArea(code, { quiet: true }),

@@ -49,6 +49,12 @@ function findClickableBuilding(page, candidates) {
   }, candidates);
 }
 
+/** No failed request, no response of 400 or more, no console error, no map error. */
+async function assertClean(page, problems) {
+  await assertClean(page, problems);
+  assert.deepEqual(await page.evaluate(() => window.__citymirror?.mapErrors ?? []), []);
+}
+
 function centroid(geometry) {
   const ring = geometry.type === 'Polygon' ? geometry.coordinates[0] : geometry.coordinates[0][0];
   const pts = ring.slice(0, -1);
@@ -66,7 +72,7 @@ describe('the twin at /', () => {
 
   test('loads with no failed request and no console error', async () => {
     assert.equal(await page.evaluate(() => document.body.dataset.ready), 'true');
-    assert.deepEqual(problems, []);
+    await assertClean(page, problems);
     // Chinese by default.
     assert.match(await page.locator('.brand-title').innerText(), /福镜/);
   });
@@ -103,7 +109,7 @@ describe('the twin at /', () => {
     // The breadcrumb goes back up to the district.
     await page.locator('.crumb[data-code]').first().click();
     await page.waitForFunction(() => window.__citymirror.currentArea()?.level === 'district');
-    assert.deepEqual(problems, []);
+    await assertClean(page, problems);
   });
 
   test('clicking a building shows its details', async () => {
@@ -122,7 +128,7 @@ describe('the twin at /', () => {
     assert.ok(await page.locator('#details-panel td[data-prop="height_m"]').count());
     await waitForIdle(page);
     await page.screenshot({ path: screenshotPath('04-details.png'), fullPage: true });
-    assert.deepEqual(problems, []);
+    await assertClean(page, problems);
   });
 
   test('toggling a layer changes the rendered pixels', async () => {
@@ -178,7 +184,7 @@ describe('the twin at /', () => {
       id,
       { timeout: 60_000 },
     );
-    assert.deepEqual(problems, []);
+    await assertClean(page, problems);
   });
 
   test('search finds a building by name and opens it', async () => {
@@ -190,7 +196,7 @@ describe('the twin at /', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('#details-panel:not([hidden]) td[data-prop="id"]');
     await page.waitForFunction(() => window.__citymirror.detailsState().state === 'shown');
-    assert.deepEqual(problems, []);
+    await assertClean(page, problems);
   });
 
   test('switches to English and remembers it', async () => {
@@ -204,7 +210,7 @@ describe('the twin at /', () => {
     await page.waitForFunction(() => document.body.dataset.ready === 'true');
     assert.equal(await page.locator('#lang').innerText(), '中文');
     await page.locator('#lang').click();
-    assert.deepEqual(problems, []);
+    await assertClean(page, problems);
   });
 });
 
@@ -228,7 +234,7 @@ describe('signed in', () => {
       await page.screenshot({ path: screenshotPath('07-signed-in-street.png'), fullPage: true });
       await page.locator('#sign-out').click();
       await page.waitForSelector('#sign-in');
-      assert.deepEqual(problems, []);
+      await assertClean(page, problems);
     } finally {
       await context.close();
     }
@@ -245,7 +251,7 @@ describe('on a phone', () => {
       const px = await canvasPixels(page);
       assert.ok(px.distinct > 100);
       await page.screenshot({ path: screenshotPath('08-phone.png'), fullPage: true });
-      assert.deepEqual(problems, []);
+      await assertClean(page, problems);
     } finally {
       await context.close();
     }

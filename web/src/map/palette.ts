@@ -10,6 +10,7 @@ export const palette = {
   communityLine: '#3b82f6',
   gridLine: '#1e40af',
   highlight: '#fbbf24',
+  areaLit: '#132a4c',
   hover: '#f59e0b',
   label: '#cbd5e1',
   labelHalo: '#070d18',

@@ -9,6 +9,7 @@ import type {
   SourceSpecification,
   StyleSpecification,
 } from 'maplibre-gl';
+import { LABEL_SOURCE } from './labels';
 import { componentStatusColours, palette, pipeColours } from './palette';
 
 /** The twin's layers, each a tileset, a source and an MVT layer of the same name. */
@@ -102,6 +103,19 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
       paint: { 'fill-color': palette.land },
     },
   ]);
+  // The current area, lit a little brighter than the ground around it.
+  for (const l of ADMIN_LAYERS) {
+    add(l, [
+      {
+        id: `${AREA_LINE[l]}-fill`,
+        type: 'fill',
+        source: l,
+        'source-layer': l,
+        filter: NONE,
+        paint: { 'fill-color': palette.areaLit, 'fill-opacity': 0.9 },
+      },
+    ]);
+  }
   add('streets', [
     {
       id: 'streets-hit',
@@ -139,19 +153,6 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
       },
     },
   ]);
-  // The current area, washed in amber under everything else.
-  for (const l of ADMIN_LAYERS) {
-    add(l, [
-      {
-        id: `${AREA_LINE[l]}-fill`,
-        type: 'fill',
-        source: l,
-        'source-layer': l,
-        filter: NONE,
-        paint: { 'fill-color': palette.highlight, 'fill-opacity': 0.06 },
-      },
-    ]);
-  }
   add('pipes', [
     {
       id: 'pipes-line',
@@ -298,37 +299,31 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
           palette.selected,
           match('status', { 离线: palette.offline }, palette.camera),
         ),
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 2, 18, 6.5],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 14, 1.8, 18, 5.5],
+        'circle-opacity': 0.85,
         'circle-stroke-color': '#f5f3ff',
-        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 12, 0.3, 18, 1.5],
+        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 14, 0, 18, 1.2],
       },
     },
   ]);
-  const label = (l: AdminLayer, minzoom: number, maxzoom: number, size: number): LayerSpecification => ({
-    id: `${l}-label`,
+  out.push({
+    id: 'area-labels',
     type: 'symbol',
-    source: l,
-    'source-layer': l,
-    minzoom,
-    maxzoom,
+    source: LABEL_SOURCE,
     layout: {
       'text-field': ['get', 'name'],
       'text-font': FONT_STACK,
-      'text-size': size,
+      'text-size': ['interpolate', ['linear'], ['zoom'], 10, 12, 16, 16],
       'text-letter-spacing': 0.08,
-      'text-max-width': 8,
-      'symbol-placement': 'point',
+      'text-max-width': 9,
+      'text-allow-overlap': false,
     },
     paint: {
-      'text-color': palette.label,
-      'text-halo-color': palette.labelHalo,
-      'text-halo-width': 1.6,
-      'text-opacity': 0.9,
+      'text-color': '#e0f2fe',
+      'text-halo-color': 'rgba(7, 13, 24, 0.9)',
+      'text-halo-width': 2,
     },
   });
-  add('streets', [label('streets', 9, 13.2, 15)]);
-  add('communities', [label('communities', 13.2, 15.6, 13)]);
-  add('grids', [label('grids', 15.6, 24, 12)]);
   return out;
 }
 
@@ -341,8 +336,22 @@ export function buildStyle(sources: Partial<Record<TwinLayer, TileSource>>): Sty
   return {
     version: 8,
     name: 'CityMirror control room',
+    // A dark sky with a faint horizon glow, so the pitched 3D view has depth.
+    sky: {
+      'sky-color': '#0a1830',
+      'horizon-color': '#12325c',
+      'fog-color': palette.background,
+      'sky-horizon-blend': 0.6,
+      'horizon-fog-blend': 0.4,
+      'fog-ground-blend': 0.85,
+      'atmosphere-blend': 0,
+    },
+    light: { anchor: 'viewport', color: '#dbeafe', intensity: 0.35, position: [1.4, 210, 35] },
     // No `glyphs`: MapLibre draws every label locally with the browser's own fonts.
-    sources: specs,
+    sources: {
+      ...specs,
+      [LABEL_SOURCE]: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+    },
     layers: layers((l) => l in sources),
   };
 }

@@ -1,8 +1,9 @@
-// The server's tilesets: each layer's TileJSON (`GET /tiles/{layer}`), and the cache-buster
-// that makes MapLibre fetch a layer's tiles afresh after a live change. The server ignores
-// query strings on tiles, so `?v=N` only tells the browser's cache the tile is new.
+// The server's tilesets: each layer's TileJSON (`GET /tiles/{layer}`), and reloading a
+// layer's tiles after a live change. Tiles are served `Cache-Control: no-cache` with an
+// ETag that moves with the layer's revision, so a reload revalidates with the server and
+// never shows a stale tile from the browser's cache.
 
-import type { Map as MapLibreMap, VectorTileSource } from 'maplibre-gl';
+import type { Map as MapLibreMap } from 'maplibre-gl';
 import { request } from '../api';
 import { TWIN_LAYERS, type TileSource, type TwinLayer } from './style';
 
@@ -14,19 +15,17 @@ interface TileJson {
   bounds?: [number, number, number, number];
 }
 
-/** Tile URLs on our own origin: the page loads nothing from anywhere else. */
+/**
+ * Tile URLs on our own origin: the page loads nothing from anywhere else (and behind a
+ * proxy the server's idea of its own address may differ from the page's). Absolute,
+ * because MapLibre fetches tiles in a worker, where a path has no base to resolve against.
+ */
 function sameOrigin(url: string): string {
   const u = new URL(url, location.href);
-  return decodeURI(u.pathname) + u.search;
+  return location.origin + decodeURI(u.pathname) + u.search;
 }
 
-const templates = new Map<TwinLayer, string[]>();
 const versions = new Map<TwinLayer, number>();
-
-function withVersion(layer: TwinLayer): string[] {
-  const v = versions.get(layer) ?? 0;
-  return (templates.get(layer) ?? []).map((u) => (v ? `${u}${u.includes('?') ? '&' : '?'}v=${v}` : u));
-}
 
 /**
  * Every layer's TileJSON, fetched at once. A layer whose TileJSON fails is left out (the
@@ -42,9 +41,8 @@ export async function loadTilesets(): Promise<{
     TWIN_LAYERS.map(async (layer) => {
       try {
         const tj = await request<TileJson>(`/tiles/${layer}`);
-        templates.set(layer, tj.tiles.map(sameOrigin));
         sources[layer] = {
-          tiles: withVersion(layer),
+          tiles: tj.tiles.map(sameOrigin),
           minzoom: tj.minzoom,
           maxzoom: tj.maxzoom,
           bounds: tj.bounds,
@@ -57,12 +55,14 @@ export async function loadTilesets(): Promise<{
   return { sources, failed };
 }
 
-/** Makes the open map fetch `layer`'s tiles again, keeping the old ones until the new arrive. */
+/**
+ * Makes the open map fetch `layer`'s tiles again (those in view now, and forgets the ones
+ * out of view), drawing the old ones until the new arrive.
+ */
 export function refreshLayerTiles(map: MapLibreMap, layer: TwinLayer): void {
-  const source = map.getSource<VectorTileSource>(layer);
-  if (!source || !templates.has(layer)) return;
+  if (!map.getSource(layer)) return;
   versions.set(layer, (versions.get(layer) ?? 0) + 1);
-  source.setTiles(withVersion(layer));
+  map.refreshTiles(layer);
 }
 
 /** How many times `layer` has been refreshed (tests read it through the test hook). */

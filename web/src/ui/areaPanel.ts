@@ -4,6 +4,7 @@
 import { isAbort, politeMessage } from '../api';
 import { fetchArea, type Area, type Counts, type Level } from '../areas';
 import { formatNumber, onLanguageChange, t } from '../i18n';
+import { shortName } from '../map/labels';
 import { byId, h, replace } from './dom';
 
 export interface AreaHandlers {
@@ -152,7 +153,7 @@ function children(a: Area): HTMLElement {
           h(
             'button',
             { class: 'child', type: 'button', 'data-code': c.code, onclick: () => void goToArea(c.code, { quiet: true }) },
-            h('span', { class: 'child-name' }, c.name),
+            h('span', { class: 'child-name', title: c.name }, shortName(c.name, a.name)),
             h('span', { class: 'child-bar', style: `--share:${(c.counts.buildings / max).toFixed(3)}` }),
             h('span', { class: 'child-figure', title: s.countBuildings }, formatNumber(c.counts.buildings)),
           ),

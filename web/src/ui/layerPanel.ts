@@ -17,16 +17,17 @@ interface Group {
 
 const GROUPS: Group[] = [
   { key: 'buildings', label: () => t().layerBuildings, layers: ['buildings-3d'], swatch: palette.buildingMid, initially: true },
-  { key: 'streets', label: () => t().layerStreets, layers: ['streets-line', 'streets-label'], swatch: palette.streetLine, initially: true },
-  { key: 'communities', label: () => t().layerCommunities, layers: ['communities-line', 'communities-label'], swatch: palette.communityLine, initially: true },
+  { key: 'streets', label: () => t().layerStreets, layers: ['streets-line'], swatch: palette.streetLine, initially: true },
+  { key: 'communities', label: () => t().layerCommunities, layers: ['communities-line'], swatch: palette.communityLine, initially: true },
   {
     key: 'grids',
     label: () => t().layerGrids,
     note: () => t().fromZoom(12),
-    layers: ['grids-line', 'grids-label'],
+    layers: ['grids-line'],
     swatch: palette.gridLine,
     initially: true,
   },
+  { key: 'labels', label: () => t().layerLabels, layers: ['area-labels'], swatch: '#e0f2fe', initially: true },
   { key: 'pipes', label: () => t().layerPipes, note: () => t().fromZoom(14), layers: ['pipes-line'], swatch: pipeColours['给水'], initially: false },
   { key: 'components', label: () => t().layerComponents, note: () => t().fromZoom(15), layers: ['components-dot'], swatch: '#2dd4bf', initially: false },
   { key: 'cameras', label: () => t().layerCameras, note: () => t().fromZoom(14), layers: ['cameras-dot'], swatch: palette.camera, initially: true },
