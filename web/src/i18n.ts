@@ -93,6 +93,7 @@ const zh = {
   errorMap: '地图数据加载失败，部分图层可能无法显示。',
   errorWebgl: '您的浏览器不支持 WebGL，无法显示三维地图。',
   dismiss: '知道了',
+  retry: '重试',
   // misc
   zoomLevel: '缩放',
   pitchToggle: '2D / 3D',
@@ -185,6 +186,7 @@ const en: Strings = {
   errorMap: 'Some map data could not be loaded; a few layers may be missing.',
   errorWebgl: 'This browser has no WebGL, so the 3D map cannot be shown.',
   dismiss: 'OK',
+  retry: 'Try again',
   zoomLevel: 'Zoom',
   pitchToggle: '2D / 3D',
   resetView: 'Reset view',

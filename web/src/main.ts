@@ -10,9 +10,9 @@ import { CHILD_LEVEL, LAYER_OF, type Area } from './areas';
 import { lang, onLanguageChange, setLang, t } from './i18n';
 import { connectLive, throttlePerKey } from './live';
 import { createMap, markHovered, markSelected, webglAvailable } from './map/map';
-import { buildStyle, TWIN_LAYERS, type TwinLayer } from './map/style';
+import { ADMIN_LAYERS, buildStyle, TWIN_LAYERS, type TwinLayer } from './map/style';
 import { loadTilesets, refreshLayerTiles, tileVersion } from './map/tilesets';
-import { attachInteractions, fitArea, highlightArea } from './map/interactions';
+import { attachInteractions, fitArea, flyToFeature, highlightArea } from './map/interactions';
 import { onSessionChange, restoreSession, session } from './session';
 import { mountAccount } from './ui/account';
 import { currentArea, goToArea, mountAreaPanel, refreshArea } from './ui/areaPanel';
@@ -37,6 +37,10 @@ declare global {
 
 function isTwinLayer(l: string): l is TwinLayer {
   return (TWIN_LAYERS as readonly string[]).includes(l);
+}
+
+function isAdminLayer(l: string): boolean {
+  return (ADMIN_LAYERS as readonly string[]).includes(l);
 }
 
 async function boot(): Promise<void> {
@@ -78,8 +82,13 @@ async function boot(): Promise<void> {
     },
   });
   mountSearch((r) => {
-    map?.flyTo({ center: r.center, zoom: Math.max(map.getZoom(), 16.5), pitch: 55, essential: true });
+    // An area found by name is drilled into; anything else is shown and described.
+    if (isAdminLayer(r.layer) && r.grid_code) {
+      void goToArea(r.grid_code, { quiet: true });
+      return;
+    }
     void showDetails(r.layer, r.id);
+    if (map) flyToFeature(map, r.center);
   });
 
   if (webglAvailable()) {

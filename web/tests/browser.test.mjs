@@ -51,7 +51,7 @@ function findClickableBuilding(page, candidates) {
 
 /** No failed request, no response of 400 or more, no console error, no map error. */
 async function assertClean(page, problems) {
-  await assertClean(page, problems);
+  assert.deepEqual(problems, []);
   assert.deepEqual(await page.evaluate(() => window.__citymirror?.mapErrors ?? []), []);
 }
 
@@ -196,6 +196,21 @@ describe('the twin at /', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('#details-panel:not([hidden]) td[data-prop="id"]');
     await page.waitForFunction(() => window.__citymirror.detailsState().state === 'shown');
+    assert.equal(await page.locator('#details-panel .panel-title').innerText(), named.properties.name);
+    await assertClean(page, problems);
+  });
+
+  test('search finds an area by name and drills into it', async () => {
+    const street = (await getJson('/api/v1/areas')).children[0];
+    const community = (await getJson(`/api/v1/areas/${street.code}`)).children[0];
+    await page.locator('#search-input').fill(community.name);
+    await page.waitForSelector('.search-result');
+    const options = await page.locator('.search-result .result-name').allInnerTexts();
+    const at = options.indexOf(community.name);
+    assert.ok(at >= 0, `${community.name} is not among ${options.join(', ')}`);
+    await page.locator('.search-result').nth(at).dispatchEvent('mousedown');
+    await page.waitForFunction((code) => window.__citymirror.currentArea()?.code === code, community.code);
+    await page.evaluate(() => window.__citymirror.goToArea());
     await assertClean(page, problems);
   });
 
@@ -235,6 +250,32 @@ describe('signed in', () => {
       await page.locator('#sign-out').click();
       await page.waitForSelector('#sign-in');
       await assertClean(page, problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('when the server fails', () => {
+  test('says so politely and keeps the page', async () => {
+    const { page, context } = await openPage(browser);
+    try {
+      const unavailable = { code: 'unavailable', message: 'maintenance' };
+      await page.route(/\/api\/v1\/areas(\/|$)/, (r) =>
+        r.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify(unavailable) }),
+      );
+      await page.route(/\/tiles\/pipes$/, (r) => r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }));
+      await page.route(/\/api\/v1\/search/, (r) => r.abort('internetdisconnected'));
+      await openTwin(page);
+      // The area panel says what happened instead of staying empty.
+      assert.match(await page.locator('#area-panel .notice').innerText(), /服务器暂时无法处理/);
+      // A tileset that failed is named once, as a notice; the rest of the map is drawn.
+      assert.match(await page.locator('.toast.error').first().innerText(), /地图数据加载失败/);
+      assert.ok((await canvasPixels(page)).distinct > 100);
+      await page.locator('#search-input').fill('福田');
+      await page.waitForSelector('.search-empty.notice');
+      assert.match(await page.locator('.search-empty.notice').innerText(), /无法连接服务器/);
+      await page.screenshot({ path: screenshotPath('09-server-errors.png'), fullPage: true });
     } finally {
       await context.close();
     }

@@ -92,6 +92,11 @@ function padding(): { top: number; bottom: number; left: number; right: number }
   return { top: 40, bottom: 40, left: 400, right: 40 + details };
 }
 
+/** Flies to one feature found by search, close enough to tell it from its neighbours. */
+export function flyToFeature(map: MapLibreMap, center: [number, number]): void {
+  map.flyTo({ center, zoom: Math.max(map.getZoom(), 16.5), pitch: 55, padding: padding(), essential: true });
+}
+
 export function fitArea(map: MapLibreMap, bbox: [number, number, number, number], maxZoom = 17): void {
   map.fitBounds(
     [

@@ -11,7 +11,7 @@ export const palette = {
   gridLine: '#1e40af',
   highlight: '#fbbf24',
   areaLit: '#132a4c',
-  hover: '#f59e0b',
+  hover: '#38bdf8',
   label: '#cbd5e1',
   labelHalo: '#070d18',
   buildingLow: '#15305a',

@@ -124,7 +124,7 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
       'source-layer': 'streets',
       paint: {
         'fill-color': palette.hover,
-        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.12, 0],
+        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.1, 0],
       },
     },
   ]);
@@ -136,7 +136,7 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
       'source-layer': 'communities',
       paint: {
         'fill-color': palette.hover,
-        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.12, 0],
+        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.1, 0],
       },
     },
   ]);
@@ -149,7 +149,7 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
       minzoom: 12,
       paint: {
         'fill-color': palette.hover,
-        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.14, 0],
+        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.1, 0],
       },
     },
   ]);

@@ -19,6 +19,8 @@ let handlers: AreaHandlers;
 let area: Area | null = null;
 let failure: string | null = null;
 let inflight: AbortController | null = null;
+/** The area last asked for, so a failed load can be retried. */
+let wanted: string | undefined;
 const names = new Map<string, string>();
 
 export function mountAreaPanel(h_: AreaHandlers): void {
@@ -36,6 +38,7 @@ export async function goToArea(code?: string, opts: { fit?: boolean; quiet?: boo
   inflight?.abort();
   const ctl = new AbortController();
   inflight = ctl;
+  wanted = code;
   try {
     const next = await fetchArea(code, ctl.signal);
     remember(next);
@@ -167,7 +170,11 @@ function render(): void {
   const host = byId('area-panel');
   const s = t();
   if (!area) {
-    replace(host, h('p', { class: failure ? 'notice pad' : 'muted pad' }, failure ?? s.loading));
+    replace(
+      host,
+      h('p', { class: failure ? 'notice' : 'muted' }, failure ?? s.loading),
+      failure ? h('button', { class: 'button secondary', type: 'button', onclick: () => void goToArea(wanted, { quiet: true }) }, s.retry) : null,
+    );
     return;
   }
   const a = area;
