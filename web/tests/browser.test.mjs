@@ -112,6 +112,42 @@ describe('the twin at /', () => {
     await assertClean(page, problems);
   });
 
+  test('clicking inside a street on the map drills into it', async () => {
+    await page.evaluate(() => window.__map.jumpTo({ center: [114.0553, 22.5405], zoom: 14.5, pitch: 55, bearing: -17 }));
+    await waitForIdle(page);
+    const spot = await page.evaluate(() => {
+      const map = window.__map;
+      const canvas = map.getCanvas();
+      const rect = canvas.getBoundingClientRect();
+      const clickable = ['buildings-3d', 'cameras-dot', 'devices-dot', 'components-dot', 'pipes-line'].filter(
+        (id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none',
+      );
+      for (let y = rect.height * 0.3; y < rect.height * 0.9; y += 23) {
+        for (let x = rect.width * 0.35; x < rect.width * 0.8; x += 29) {
+          if (document.elementFromPoint(rect.left + x, rect.top + y) !== canvas) continue;
+          const near = map.queryRenderedFeatures(
+            [
+              [x - 8, y - 8],
+              [x + 8, y + 8],
+            ],
+            { layers: clickable },
+          );
+          if (near.length) continue;
+          const street = map.queryRenderedFeatures([x, y], { layers: ['streets-hit'] })[0];
+          if (street) return { x: rect.left + x, y: rect.top + y, code: street.properties.code };
+        }
+      }
+      return null;
+    });
+    assert.ok(spot, 'no empty spot inside a street in view');
+    await page.mouse.click(spot.x, spot.y);
+    await page.waitForFunction((code) => window.__citymirror.currentArea()?.code === code, spot.code);
+    await waitForIdle(page);
+    await page.evaluate(() => window.__citymirror.goToArea());
+    await page.waitForFunction(() => window.__citymirror.currentArea()?.level === 'district');
+    await assertClean(page, problems);
+  });
+
   test('clicking a building shows its details', async () => {
     await page.evaluate(() => window.__map.jumpTo({ center: [114.0553, 22.5405], zoom: 16.2, pitch: 40, bearing: 0 }));
     await waitForIdle(page);
