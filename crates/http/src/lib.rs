@@ -50,6 +50,7 @@ mod routes;
 pub mod security;
 mod state;
 mod tiles;
+mod web;
 
 pub use error::ApiError;
 pub use openapi::openapi_document;

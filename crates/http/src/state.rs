@@ -1,4 +1,4 @@
-use std::sync::Arc;
+use std::{path::PathBuf, sync::Arc};
 
 use citymirror_twin::TwinService;
 
@@ -23,6 +23,9 @@ pub struct HttpConfig {
     /// The most bytes of encoded (gzip) vector tiles kept in memory; 0 turns the cache
     /// off, so every tile is rendered when asked for.
     pub tile_cache_bytes: u64,
+    /// The built browser twin (`web/dist`) served at `/`; without one, `/` explains how
+    /// to build it and the APIs work as ever.
+    pub web_dir: Option<PathBuf>,
 }
 
 impl HttpConfig {
@@ -35,6 +38,7 @@ impl Default for HttpConfig {
         HttpConfig {
             public_url: None,
             tile_cache_bytes: HttpConfig::DEFAULT_TILE_CACHE_BYTES,
+            web_dir: None,
         }
     }
 }

@@ -165,10 +165,20 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 256, env = "CITYMIRROR_TILE_CACHE_MB",
           value_parser = clap::value_parser!(u64).range(0..=1 << 20))]
     pub tile_cache_mb: u64,
+    #[command(flatten)]
+    pub web: WebArgs,
     /// Send the session cookie without `Secure` (plain-HTTP deployments on a trusted
     /// network only; browsers accept secure cookies from localhost without it).
     #[arg(long)]
     pub insecure_cookies: bool,
+}
+
+/// Where the browser twin's built files are.
+#[derive(Debug, Clone, Args)]
+pub struct WebArgs {
+    /// The built web UI (`npm --prefix web run build` makes `web/dist`), served at `/`.
+    #[arg(long, default_value = "web/dist", env = "CITYMIRROR_WEB_DIR")]
+    pub web_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +192,8 @@ pub struct DemoArgs {
     /// Seconds between simulator changes.
     #[arg(long, default_value_t = 2.0)]
     pub sim_interval: f64,
+    #[command(flatten)]
+    pub web: WebArgs,
 }
 
 #[derive(Debug, Args)]

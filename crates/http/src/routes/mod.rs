@@ -32,13 +32,7 @@ pub const BODY_LIMIT: usize = 16 << 20;
 /// The whole HTTP API. Separate from `main` so tests can drive it with
 /// `tower::ServiceExt::oneshot`, without a socket.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        // The map UI will live at `/`; until it does, the browsable OGC landing page is
-        // the district's front door (HTML for browsers, JSON for clients).
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::temporary("/ogc") }),
-        )
+    let api = Router::new()
         .route("/healthz", get(health::get))
         .route("/api/v1/locate", get(locate::get))
         // The map: search, drill-down figures, the live channel.
@@ -93,8 +87,15 @@ pub fn app(state: AppState) -> Router {
                 .delete(ogc::write::delete),
         )
         // Vector tiles and TileJSON, with their own state (the tile cache).
-        .merge(crate::tiles::routes(&state))
-        .fallback(not_found)
+        .merge(crate::tiles::routes(&state));
+    // Whatever no API route claims: the browser twin's files (or, unbuilt, a page at `/`
+    // saying how to build it), else the JSON 404.
+    let web_dir = state.config.web_dir.as_deref();
+    let with_web = match crate::web::built(web_dir) {
+        Some(dir) => api.fallback_service(crate::web::router(&dir)),
+        None => api.merge(crate::web::not_built(web_dir)),
+    };
+    with_web
         .method_not_allowed_fallback(method_not_allowed)
         // tower-http's limit replaces axum's default 2 MiB one; its early 413 (from
         // Content-Length) is turned into our JSON error like every other failure.
@@ -107,10 +108,6 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::NotFound("no such resource; the API is described at /api/openapi.json".into())
 }
 
 async fn method_not_allowed() -> ApiError {

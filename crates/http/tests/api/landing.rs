@@ -119,11 +119,3 @@ async fn healthz_counts_every_feature() {
         serde_json::json!({ "status": "ok", "features": fixture::TOTAL })
     );
 }
-
-#[tokio::test]
-async fn the_root_leads_to_the_ogc_landing_page() {
-    let app = TestApp::new().await;
-    let r = app.get("/").await;
-    assert_eq!(r.status, 307);
-    assert_eq!(r.header("location"), "/ogc");
-}

@@ -19,4 +19,5 @@ mod scope;
 mod search;
 mod sessions;
 mod tiles;
+mod web;
 mod writes;

@@ -43,6 +43,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             rate_limit: RateLimitConfig::default().per_second,
             tile_cache_mb: HttpConfig::DEFAULT_TILE_CACHE_BYTES >> 20,
             insecure_cookies: false,
+            web: args.web.clone(),
         },
         Some(Box::new(move |service, audit, stop| {
             tokio::spawn(citymirror_sim::run_simulator(

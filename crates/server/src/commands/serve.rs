@@ -63,6 +63,7 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
         config: HttpConfig {
             public_url: args.public_url.clone(),
             tile_cache_bytes: args.tile_cache_mb << 20,
+            web_dir: Some(args.web.web_dir.clone()),
         },
     });
     let listener = tokio::net::TcpListener::bind(args.listen)
