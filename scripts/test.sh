@@ -4,6 +4,7 @@
 #   - unit and integration tests of every crate, on SQLite and, when CITYMIRROR_TEST_PG
 #     names a database, the same store suite on PostgreSQL
 #   - interoperability: a served twin checked by ogctests, OWSLib and GDAL
+#   - the browser twin in real headless Chromium (web/tests), screenshots kept
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,3 +30,12 @@ fi
 
 echo "== interoperability (ogctests, OWSLib, GDAL)"
 tests/interop/run.sh
+
+echo "== browser tests (Debian chromium via playwright-core)"
+if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && command -v npm >/dev/null; then
+  CITYMIRROR_SCREENSHOTS="${CITYMIRROR_SCREENSHOTS:-$PWD/web/tests/screenshots}" web/tests/run.sh
+elif [ -n "${CITYMIRROR_BROWSER_REQUIRED:-}" ]; then
+  echo "FATAL: chromium or npm is missing and CITYMIRROR_BROWSER_REQUIRED is set"; exit 1
+else
+  echo "SKIPPED: no chromium (apt-get install chromium) or npm; the browser tests did not run"
+fi
