@@ -20,7 +20,7 @@ const zh = {
   guest: '访客（公开数据）',
   jurisdiction: '管辖范围',
   wholeDistrict: '全区',
-  demoHint: '演示账号：admin、supervisor、analyst、handler、street、community、grid，密码 Futian@2026',
+  demoHint: '演示账号：admin、supervisor、analyst、handler、street、community、grid、13800138000（市民），密码均为 Futian@2026',
   // layers
   layers: '图层',
   layerBuildings: '建筑（三维）',
@@ -32,6 +32,7 @@ const zh = {
   layerCameras: '视频监控',
   layerDevices: '物联感知设备',
   layerLabels: '地名标注',
+  buildingHeight: '建筑高度',
   fromZoom: (z: number) => `${z}级起`,
   // search
   searchPlaceholder: '搜索建筑名称或地址',
@@ -119,7 +120,7 @@ const en: Strings = {
   guest: 'Guest (public data)',
   jurisdiction: 'Jurisdiction',
   wholeDistrict: 'Whole district',
-  demoHint: 'Demo logins: admin, supervisor, analyst, handler, street, community, grid; password Futian@2026',
+  demoHint: 'Demo logins: admin, supervisor, analyst, handler, street, community, grid, 13800138000 (citizen); password Futian@2026',
   layers: 'Layers',
   layerBuildings: 'Buildings (3D)',
   layerStreets: 'Street boundaries',
@@ -130,6 +131,7 @@ const en: Strings = {
   layerCameras: 'Cameras',
   layerDevices: 'IoT devices',
   layerLabels: 'Place names',
+  buildingHeight: 'Building height',
   fromZoom: (z: number) => `zoom ${z}+`,
   searchPlaceholder: 'Search building names or addresses',
   searchNoResults: 'Nothing matches',

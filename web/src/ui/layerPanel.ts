@@ -60,6 +60,18 @@ export function setGroupVisible(map: MapLibreMap, key: string, on: boolean): voi
   }
 }
 
+/** The colour ramp of building heights, as the map draws it. */
+function heightLegend(): HTMLElement {
+  const ramp = `linear-gradient(90deg, ${palette.buildingLow}, ${palette.buildingMid} 28%, ${palette.buildingHigh} 62%, ${palette.buildingTop})`;
+  return h(
+    'div',
+    { class: 'legend' },
+    h('div', { class: 'legend-title' }, t().buildingHeight),
+    h('div', { class: 'legend-ramp', style: `background:${ramp}` }),
+    h('div', { class: 'legend-scale' }, h('span', {}, '0'), h('span', {}, '45'), h('span', {}, '150'), h('span', {}, '320 m')),
+  );
+}
+
 export function mountLayerPanel(map: MapLibreMap): void {
   const host = byId('layer-panel');
   const state: Record<string, boolean> = Object.fromEntries(GROUPS.map((g) => [g.key, g.initially]));
@@ -95,6 +107,7 @@ export function mountLayerPanel(map: MapLibreMap): void {
         { class: 'layer-box', open: wasOpen ?? window.matchMedia('(min-width: 721px)').matches },
         h('summary', {}, t().layers),
         h('div', { class: 'layer-list' }, ...rows),
+        heightLegend(),
       ),
     );
   };

@@ -42,6 +42,12 @@ export async function openPage(browser, { viewport = { width: 1440, height: 900 
   const context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems = [];
+  // Everything the page loads must come from our own server: no CDN, basemap or web font.
+  const origin = new URL(PAGE_URL).origin;
+  page.on('request', (r) => {
+    const url = r.url();
+    if (!url.startsWith(origin + '/') && !/^(data|blob):/.test(url)) problems.push(`foreign request: ${url}`);
+  });
   page.on('requestfailed', (r) => {
     const why = r.failure()?.errorText ?? '';
     // A request the page itself dropped (an older search, a reloaded tile) is not a failure.
