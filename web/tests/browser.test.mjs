@@ -153,7 +153,11 @@ describe('the twin at /', () => {
     await waitForIdle(page);
     const b = await page.evaluate(() => window.__map.getBounds().toArray().flat().join(','));
     const items = await getJson(`/ogc/collections/buildings/items?bbox=${b}&limit=200`);
-    const candidates = items.features.map((f) => ({ id: Number(f.id), center: centroid(f.geometry) }));
+    const [cx, cy] = await page.evaluate(() => window.__map.getCenter().toArray());
+    // Nearest the middle first: the screenshot shows the selected building in plain view.
+    const candidates = items.features
+      .map((f) => ({ id: Number(f.id), center: centroid(f.geometry) }))
+      .sort((a, b) => Math.hypot(a.center[0] - cx, a.center[1] - cy) - Math.hypot(b.center[0] - cx, b.center[1] - cy));
     assert.ok(candidates.length > 0, 'no buildings in view');
     const target = await findClickableBuilding(page, candidates);
     assert.ok(target, 'no building could be clicked in view');

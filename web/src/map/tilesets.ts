@@ -45,7 +45,8 @@ export async function loadTilesets(): Promise<{
           tiles: tj.tiles.map(sameOrigin),
           minzoom: tj.minzoom,
           maxzoom: tj.maxzoom,
-          bounds: tj.bounds,
+          // TileJSON `bounds` cover the layer as it was when the page opened; a feature
+          // created later beyond them must still be fetched, so they are not passed on.
         };
       } catch {
         failed.push(layer);

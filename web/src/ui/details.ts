@@ -115,7 +115,7 @@ function render(): void {
 
 function title(f: TwinFeature, layer: string, fallback: string): string {
   const p = f.properties;
-  const name = p.name ?? p.category_name ?? p.device_type ?? (layer === 'pipes' ? p.network : undefined);
+  const name = p.name ?? p.address ?? p.category_name ?? p.device_type ?? (layer === 'pipes' ? p.network : undefined);
   return name ? formatValue(name) : `${fallback} ${f.id}`;
 }
 
