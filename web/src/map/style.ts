@@ -56,7 +56,6 @@ export interface TileSource {
   tiles: string[];
   minzoom?: number;
   maxzoom?: number;
-  bounds?: [number, number, number, number];
 }
 
 const NONE: ExpressionSpecification = ['==', ['get', 'code'], '\u0000'];
