@@ -14,7 +14,11 @@ set -euo pipefail
 web="$(cd "$(dirname "$0")/.." && pwd)"
 root="$(cd "$web/.." && pwd)"
 bin="${CITYMIRROR_BIN:-$root/target/release/citymirror}"
-port="${CITYMIRROR_TEST_PORT:-$((20000 + RANDOM % 20000))}"
+# A port the kernel says is free now (a random guess collides with other test runs).
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
+}
+port="${CITYMIRROR_TEST_PORT:-$(free_port)}"
 data="$(mktemp -d -t citymirror-web-XXXXXX)"
 server_pid=""
 preview_pid=""
@@ -56,7 +60,7 @@ curl -fsS "$url/healthz" >/dev/null
 # proxies the APIs to the server (one origin for the page, as in production).
 page_url="$url"
 if ! curl -fsS "$url/" 2>/dev/null | grep -q 'id="area-panel"'; then
-  preview_port=$((port + 1))
+  preview_port="$(free_port)"
   CITYMIRROR_URL="$url" npx vite preview --host 127.0.0.1 --port "$preview_port" --strictPort >"$data/preview.log" 2>&1 &
   preview_pid=$!
   for _ in $(seq 1 60); do
