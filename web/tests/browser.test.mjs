@@ -233,6 +233,11 @@ describe('the twin at /', () => {
     assert.ok(named, 'no named building to search for');
     await page.locator('#search-input').fill(named.properties.name);
     await page.waitForSelector('.search-result');
+    // Arrow down to the result of that exact name, then Enter, as a keyboard user would.
+    const options = await page.locator('.search-result .result-name').allInnerTexts();
+    const at = options.indexOf(named.properties.name);
+    assert.ok(at >= 0, `${named.properties.name} is not among ${options.join(', ')}`);
+    for (let i = 0; i < at; i += 1) await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#details-panel:not([hidden]) td[data-prop="id"]');
     await page.waitForFunction(() => window.__citymirror.detailsState().state === 'shown');
