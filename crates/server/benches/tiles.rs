@@ -3,9 +3,9 @@
 //! `CITYMIRROR_BENCH_DATA=DIR cargo bench -p citymirror --bench tiles` loads every layer
 //! from the SQLite store in DIR (e.g. a full-scale twin: `citymirror generate --scale 1.0`)
 //! and renders, encodes and gzips the 5×5 tiles around the CBD (114.0553, 22.5405) at
-//! z14, z15 and z16, for the `buildings` tileset and the `basemap`, five rounds each,
+//! z14, z15 and z16, for every tileset, five rounds each,
 //! with the same text filter the server uses. It reports the median, p99 and worst time
-//! per tile and the size of the largest.
+//! per tile and the size of the largest. `CITYMIRROR_BENCH_TILESET=basemap` runs one only.
 
 use std::{path::PathBuf, time::Instant};
 
@@ -32,13 +32,19 @@ async fn main() {
     })
     .await
     .expect("open store");
+    let started = Instant::now();
     let twin = Twin::new();
     for id in LayerId::ALL {
         let features = store.load_layer(id).await.expect("load");
         twin.set_layer(Layer::from_features(id.schema(), features));
     }
+    eprintln!("twin loaded in {:.1}s", started.elapsed().as_secs_f64());
+    let only = std::env::var("CITYMIRROR_BENCH_TILESET").ok();
     let tiles = TileService::new(0, public_text);
-    for tileset in [Tileset::Layer(LayerId::Buildings), Tileset::Basemap] {
+    for tileset in Tileset::ALL {
+        if only.as_ref().is_some_and(|id| id != tileset.id()) {
+            continue;
+        }
         for z in [14, 15, 16] {
             let centre = TileCoord::containing(z, CBD.0, CBD.1);
             let mut times = Vec::new();

@@ -1,4 +1,4 @@
-//! Which properties a tile carries, and as what MVT values.
+//! Which properties a tile carries.
 //!
 //! Only properties graded public (一般-1, [`DataGrade::PUBLIC`]) go into tiles, so a tile is
 //! the same for every reader and can be cached and served without asking who is reading.
@@ -7,8 +7,7 @@
 
 use std::borrow::Cow;
 
-use citymirror_core::{DataGrade, LayerSchema, PropertyDef, Value};
-use geozero::mvt::TileValue;
+use citymirror_core::{DataGrade, LayerSchema, PropertyDef};
 
 /// Cleans public free text before it goes into a tile; `Cow::Borrowed` leaves it as it
 /// is. The HTTP edge passes the identifier scan anonymous readers get, so a phone number
@@ -31,18 +30,6 @@ pub fn public_properties(
         .filter(|(_, p)| p.grade == DataGrade::PUBLIC)
 }
 
-/// A value as an MVT value; `None` for nulls, which tiles leave out.
-pub(crate) fn tile_value(v: &Value, text: TextFilter) -> Option<TileValue> {
-    Some(match v {
-        Value::Null => return None,
-        Value::Text(s) => TileValue::Str(text(s).into_owned()),
-        Value::Int(i) => TileValue::Int(*i),
-        Value::Float(f) => TileValue::Double(*f),
-        Value::Bool(b) => TileValue::Bool(*b),
-        Value::Date(d) => TileValue::Str(d.format("%Y-%m-%d").to_string()),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,22 +46,5 @@ mod tests {
         for p in ["name", "height_m", "floors"] {
             assert!(names(LayerId::Buildings).contains(&p), "{p}");
         }
-    }
-
-    #[test]
-    fn nulls_are_left_out_and_dates_are_iso_text() {
-        let keep: TextFilter = text_as_is;
-        assert_eq!(tile_value(&Value::Null, keep), None);
-        assert_eq!(tile_value(&Value::Int(7), keep), Some(TileValue::Int(7)));
-        let d = Value::parse("d", citymirror_core::PropType::Date, "2020-01-02").unwrap();
-        assert_eq!(
-            tile_value(&d, keep),
-            Some(TileValue::Str("2020-01-02".into()))
-        );
-        let shout: TextFilter = |s| Cow::Owned(s.to_uppercase());
-        assert_eq!(
-            tile_value(&Value::from("a"), shout),
-            Some(TileValue::Str("A".into()))
-        );
     }
 }

@@ -39,6 +39,7 @@ mod error;
 mod geometry;
 mod render;
 mod service;
+mod tags;
 mod tilejson;
 mod tileset;
 

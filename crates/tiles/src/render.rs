@@ -6,14 +6,15 @@ use citymirror_core::LayerSchema;
 use citymirror_twin::{Feature, Layer, Twin};
 use geo::Geometry;
 use geozero::{
-    mvt::{tile, TagsBuilder, Tile},
+    mvt::{tile, Tile},
     ToMvt,
 };
 
 use crate::{
-    attributes::{public_properties, tile_value},
+    attributes::public_properties,
     coord::{TileFrame, BUFFER, EXTENT},
     geometry::TileGeometry,
+    tags::Tags,
     TextFilter, TileCoord, TileError, TileLayer, Tileset,
 };
 
@@ -36,11 +37,13 @@ pub fn render(
     Ok(tile)
 }
 
-/// Points closer than this many tile units share one cell below a layer's deepest zoom,
-/// and only the first (lowest id, so the choice is the same on every render) is kept:
-/// 16 units one zoom out (two pixels of a 512-pixel tile), doubling with each zoom out.
+/// Below a layer's deepest zoom, points that fall in one square cell of this many tile
+/// units keep only the first (lowest id, so the choice is the same on every render): 32
+/// units one zoom out (4 pixels of a 512-pixel tile), doubling with each zoom out. A
+/// layer's points are shown in full only where the map is zoomed in to read them one by
+/// one; further out the thinned layer still shows where they are dense.
 fn point_cell(tl: &TileLayer, z: u8) -> Option<i64> {
-    (z < tl.maxzoom).then(|| 8_i64 << (tl.maxzoom - z).min(8))
+    (z < tl.maxzoom).then(|| 16_i64 << (tl.maxzoom - z).min(8))
 }
 
 fn render_layer(
@@ -49,19 +52,17 @@ fn render_layer(
     at: TileCoord,
     text: TextFilter,
 ) -> Result<Option<tile::Layer>, TileError> {
-    let mut candidates: Vec<&Feature> = layer.in_envelope(at.bounds(BUFFER)).collect();
+    let candidates: Vec<&Feature> = layer.in_envelope(at.bounds(BUFFER)).collect();
     if candidates.is_empty() {
         return Ok(None);
     }
-    candidates.sort_unstable_by_key(|f| f.id);
 
     let schema: &'static LayerSchema = layer.schema();
     let public: Vec<usize> = public_properties(schema).map(|(i, _)| i).collect();
     let shapes = TileGeometry::new(TileFrame::new(at));
     let cell = point_cell(tl, at.z());
-    let mut taken_cells = HashSet::new();
-    // Keys are the property indices; the builder numbers them in first-use order.
-    let mut tags: TagsBuilder<u32> = TagsBuilder::new();
+    let mut taken_cells: HashSet<(i64, i64), foldhash::fast::RandomState> = HashSet::default();
+    let mut tags = Tags::new(schema, text);
     let mut features = Vec::with_capacity(candidates.len());
 
     for f in candidates {
@@ -81,10 +82,10 @@ fn render_layer(
             .to_mvt_unscaled()
             .map_err(|e| TileError::Encode(format!("feature {} of {}: {e}", f.id, schema.id)))?;
         feature.id = u64::try_from(f.id).ok();
+        feature.tags.reserve_exact(2 * public.len());
         for &i in &public {
-            if let Some(v) = f.props.get(i).and_then(|v| tile_value(v, text)) {
-                let (k, v) = tags.insert(i as u32, v);
-                feature.tags.extend([k, v]);
+            if let Some(v) = f.props.get(i) {
+                tags.push(i, v, &mut feature.tags);
             }
         }
         features.push(feature);
@@ -92,16 +93,13 @@ fn render_layer(
     if features.is_empty() {
         return Ok(None);
     }
-    let (keys, values) = tags.into_tags();
+    let (keys, values) = tags.into_tables();
     Ok(Some(tile::Layer {
         version: 2,
         name: tl.name().to_owned(),
         features,
-        keys: keys
-            .into_iter()
-            .map(|i| schema.properties[i as usize].name.to_owned())
-            .collect(),
-        values: values.into_iter().map(Into::into).collect(),
+        keys,
+        values,
         extent: Some(EXTENT),
     }))
 }
