@@ -263,8 +263,13 @@ describe('the twin at /', () => {
     await page.locator('#lang').click();
     assert.equal(await page.locator('.brand-title').innerText(), 'CityMirror · Futian Twin');
     assert.equal(await page.evaluate(() => localStorage.getItem('citymirror.lang')), 'en');
-    await page.evaluate(() => window.__citymirror.goToArea());
+    await page.evaluate(async () => {
+      await window.__citymirror.goToArea(undefined, { fit: false });
+      window.__map.jumpTo({ center: [114.0553, 22.5405], zoom: 15, pitch: 55, bearing: -17 });
+    });
     await waitForIdle(page);
+    // The details panel (still open from the search) titles its properties in English too.
+    assert.equal(await page.locator('#details-panel .panel-kicker').innerText(), 'Building');
     await page.screenshot({ path: screenshotPath('06-english.png'), fullPage: true });
     await page.reload();
     await page.waitForFunction(() => document.body.dataset.ready === 'true');
