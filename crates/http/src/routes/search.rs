@@ -6,6 +6,7 @@ use axum::{
     extract::{RawQuery, State},
     response::Response,
 };
+use citymirror_core::LayerId;
 use citymirror_twin::SearchHit;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
@@ -61,7 +62,9 @@ fn hit(h: &SearchHit) -> Json {
         "layer": h.layer.as_str(),
         "id": h.id,
         "name": h.name,
-        "address": h.detail,
+        // The second searched field is an address only for buildings; for units it is
+        // their code (already in grid_code), for cameras their national id.
+        "address": (h.layer == LayerId::Buildings).then_some(&h.detail),
         "grid_code": h.grid_code,
         "center": [(min.x + max.x) / 2.0, (min.y + max.y) / 2.0],
         "bbox": [min.x, min.y, max.x, max.y],

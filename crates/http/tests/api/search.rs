@@ -26,6 +26,8 @@ async fn a_chinese_name_finds_units_coarse_to_fine() {
         serde_json::json!([114.05, 22.5, 114.1, 22.6])
     );
     assert_eq!(first["center"], serde_json::json!([114.075, 22.55]));
+    assert_eq!(first["grid_code"], "440304002001");
+    assert_eq!(first["address"], serde_json::Value::Null);
 }
 
 #[tokio::test]
