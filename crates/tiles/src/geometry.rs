@@ -2,9 +2,7 @@
 //! tile, snapped to the integer grid MVT stores, simplified to what a tile unit can show,
 //! and oriented as MVT wants (exterior rings with positive area, y pointing down).
 
-use geo::{
-    Coord, Geometry, LineString, MultiLineString, MultiPolygon, Orient, Point, Polygon, Simplify,
-};
+use geo::{Coord, Geometry, LineString, MultiLineString, MultiPolygon, Point, Polygon, Simplify};
 
 use crate::{
     clip::ClipSquare,
@@ -19,10 +17,15 @@ const MIN_AREA: f64 = 1.0;
 const TOLERANCE: f64 = 1.0;
 
 /// Turns WGS84 geometries into tile geometries for one tile.
-#[derive(Debug, Clone, Copy)]
+///
+/// A dense tile converts thousands of features, so the steps work in a reused buffer and
+/// in place: a ring or line costs one allocation, the one its result lives in.
+#[derive(Debug, Clone)]
 pub(crate) struct TileGeometry {
     frame: TileFrame,
     square: ClipSquare,
+    /// Projected coordinates of the ring or line at hand.
+    scratch: Vec<Coord<f64>>,
 }
 
 impl TileGeometry {
@@ -34,12 +37,13 @@ impl TileGeometry {
                 lo: -b,
                 hi: f64::from(EXTENT) + b,
             },
+            scratch: Vec::new(),
         }
     }
 
     /// The geometry in tile units with integer coordinates, or `None` when nothing of it is
     /// left in this tile (outside, or too small to see).
-    pub(crate) fn convert(&self, g: &Geometry<f64>) -> Option<Geometry<f64>> {
+    pub(crate) fn convert(&mut self, g: &Geometry<f64>) -> Option<Geometry<f64>> {
         match g {
             Geometry::Point(p) => self.point(*p).map(Geometry::Point),
             Geometry::LineString(l) => self.line(l),
@@ -74,40 +78,63 @@ impl TileGeometry {
         self.square.contains(c).then(|| Point(snap(c)))
     }
 
-    fn line(&self, l: &LineString<f64>) -> Option<Geometry<f64>> {
-        let projected: Vec<Coord<f64>> = l.coords().map(|c| self.frame.project(*c)).collect();
-        let parts = if projected.iter().all(|c| self.square.contains(*c)) {
-            vec![projected]
+    /// Projects `coords` into the scratch buffer; whether all of them lie in the square.
+    fn project(&mut self, coords: &LineString<f64>) -> bool {
+        let (frame, square) = (self.frame, self.square);
+        self.scratch.clear();
+        let mut inside = true;
+        self.scratch.extend(coords.coords().map(|c| {
+            let p = frame.project(*c);
+            inside &= square.contains(p);
+            p
+        }));
+        inside
+    }
+
+    fn line(&mut self, l: &LineString<f64>) -> Option<Geometry<f64>> {
+        let parts: Vec<LineString<f64>> = if self.project(l) {
+            vec![simplified(snapped(&self.scratch))]
         } else {
-            self.square.line(&projected)
+            self.square
+                .line(&self.scratch)
+                .iter()
+                .map(|part| simplified(snapped(part)))
+                .collect()
         };
-        let parts = parts
-            .into_iter()
-            .map(|part| LineString(snapped(&part)).simplify(&TOLERANCE))
-            .filter(|l| l.0.len() >= 2)
+        lines(parts.into_iter().filter(|l| l.0.len() >= 2).collect())
+    }
+
+    fn polygon(&mut self, p: &Polygon<f64>) -> Option<Polygon<f64>> {
+        let exterior = self.ring(p.exterior(), true)?;
+        let interiors = p
+            .interiors()
+            .iter()
+            .filter_map(|r| self.ring(r, false))
             .collect();
-        lines(parts)
+        Some(Polygon::new(exterior, interiors))
     }
 
-    fn polygon(&self, p: &Polygon<f64>) -> Option<Polygon<f64>> {
-        let exterior = self.ring(p.exterior())?;
-        let interiors = p.interiors().iter().filter_map(|r| self.ring(r)).collect();
-        Some(Polygon::new(exterior, interiors).orient(geo::orient::Direction::Default))
-    }
-
-    fn ring(&self, ring: &LineString<f64>) -> Option<LineString<f64>> {
-        let projected: Vec<Coord<f64>> = ring.coords().map(|c| self.frame.project(*c)).collect();
-        if area(&projected) < MIN_AREA {
+    /// A ring in tile units, wound as MVT asks: an exterior with positive area (with y
+    /// down, what geo calls counter-clockwise), a hole with negative.
+    fn ring(&mut self, ring: &LineString<f64>, exterior: bool) -> Option<LineString<f64>> {
+        let inside = self.project(ring);
+        if signed_area(&self.scratch).abs() < MIN_AREA {
             return None;
         }
-        let clipped = if projected.iter().all(|c| self.square.contains(*c)) {
-            projected
+        let mut ring = if inside {
+            simplified(snapped(&self.scratch))
         } else {
-            self.square.ring(&projected)
+            simplified(snapped(&self.square.ring(&self.scratch)))
         };
-        let ring = LineString(snapped(&clipped)).simplify(&TOLERANCE);
         // A ring needs three corners and its closing point, and some area once snapped.
-        (ring.0.len() >= 4 && area(&ring.0) > 0.0).then_some(ring)
+        let area = signed_area(&ring.0);
+        if ring.0.len() < 4 || area == 0.0 {
+            return None;
+        }
+        if (area > 0.0) != exterior {
+            ring.0.reverse();
+        }
+        Some(ring)
     }
 }
 
@@ -137,13 +164,25 @@ fn snapped(coords: &[Coord<f64>]) -> Vec<Coord<f64>> {
     out
 }
 
-/// The unsigned area of a ring (shoelace formula).
-fn area(ring: &[Coord<f64>]) -> f64 {
+/// Douglas–Peucker by [`TOLERANCE`]. A segment (most pipes) or a triangle has nothing
+/// to lose, and is kept without the copy that simplifying makes.
+fn simplified(coords: Vec<Coord<f64>>) -> LineString<f64> {
+    let line = LineString(coords);
+    if line.0.len() <= 4 {
+        line
+    } else {
+        line.simplify(&TOLERANCE)
+    }
+}
+
+/// The signed area of a closed ring (shoelace formula): positive when counter-clockwise
+/// in x-right, y-up terms.
+fn signed_area(ring: &[Coord<f64>]) -> f64 {
     let twice: f64 = ring
         .windows(2)
         .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
         .sum();
-    twice.abs() / 2.0
+    twice / 2.0
 }
 
 #[cfg(test)]
@@ -184,6 +223,40 @@ mod tests {
     }
 
     #[test]
+    fn holes_wind_against_their_exterior_whichever_way_they_came_in() {
+        let (x, y) = (114.0553, 22.5405);
+        let ring = |pts: &[(f64, f64)]| LineString::from(pts.to_vec());
+        // Both rings clockwise on the map. With y pointing down that is how MVT winds an
+        // exterior, so the exterior stays and the hole must be turned.
+        let square = ring(&[
+            (x, y),
+            (x, y + 0.001),
+            (x + 0.001, y + 0.001),
+            (x + 0.001, y),
+            (x, y),
+        ]);
+        let (a, b) = (0.0003, 0.0007);
+        let hole = ring(&[
+            (x + a, y + a),
+            (x + a, y + b),
+            (x + b, y + b),
+            (x + b, y + a),
+            (x + a, y + a),
+        ]);
+        let p: Geometry<f64> = Polygon::new(square, vec![hole]).into();
+        let Some(Geometry::Polygon(p)) = tile().convert(&p) else {
+            panic!("the polygon is in the tile");
+        };
+        assert!(signed_area(&p.exterior().0) > 0.0);
+        assert_eq!(p.interiors().len(), 1);
+        assert!(signed_area(&p.interiors()[0].0) < 0.0);
+        assert!(
+            p.signed_area() > 0.0,
+            "geo agrees: the hole is cut out of the area"
+        );
+    }
+
+    #[test]
     fn a_polygon_larger_than_the_tile_is_cut_at_the_buffer() {
         let Some(Geometry::Polygon(p)) = tile().convert(&building(113.9, 22.4, 0.5)) else {
             panic!("the polygon covers the tile");
@@ -197,7 +270,7 @@ mod tests {
 
     #[test]
     fn specks_and_far_away_things_are_dropped() {
-        let t = tile();
+        let mut t = tile();
         assert!(t
             .convert(&building(114.0553, 22.5405, 0.000_000_1))
             .is_none());

@@ -59,7 +59,7 @@ fn render_layer(
 
     let schema: &'static LayerSchema = layer.schema();
     let public: Vec<usize> = public_properties(schema).map(|(i, _)| i).collect();
-    let shapes = TileGeometry::new(TileFrame::new(at));
+    let mut shapes = TileGeometry::new(TileFrame::new(at));
     let cell = point_cell(tl, at.z());
     let mut taken_cells: HashSet<(i64, i64), foldhash::fast::RandomState> = HashSet::default();
     let mut tags = Tags::new(schema, text);

@@ -1,6 +1,9 @@
 use std::{
     collections::BTreeMap,
-    sync::atomic::{AtomicU64, Ordering},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
 };
 
 use chrono::NaiveDate;
@@ -10,13 +13,28 @@ use rstar::{primitives::GeomWithData, primitives::Rectangle, RTree, AABB};
 
 use crate::{Feature, FeatureId, FeatureQuery, QueryPage};
 
-type Entry = GeomWithData<Rectangle<[f64; 2]>, FeatureId>;
+/// An R-tree entry: a feature's box, and the feature itself, shared with the map, so a
+/// box query reaches its features without a map lookup per hit (on a dense map tile those
+/// lookups were a fifth of the time).
+type Entry = GeomWithData<Rectangle<[f64; 2]>, Shared>;
 
-fn entry(f: &Feature) -> Option<Entry> {
+/// A feature held by both the map and the index; the id is kept beside it so results can
+/// be put in id order without touching the features.
+#[derive(Debug, Clone)]
+struct Shared(FeatureId, Arc<Feature>);
+
+/// The index removes the entry holding the very feature the map held.
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.1, &other.1)
+    }
+}
+
+fn entry(f: &Arc<Feature>) -> Option<Entry> {
     let r = f.bbox()?;
     Some(GeomWithData::new(
         Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-        f.id,
+        Shared(f.id, f.clone()),
     ))
 }
 
@@ -34,7 +52,7 @@ fn next_revision() -> u64 {
 #[derive(Debug)]
 pub struct Layer {
     schema: &'static LayerSchema,
-    features: BTreeMap<FeatureId, Feature>,
+    features: BTreeMap<FeatureId, Arc<Feature>>,
     index: RTree<Entry>,
     /// Changes with every change to the features (see [`Layer::revision`]).
     revision: u64,
@@ -59,6 +77,7 @@ impl Layer {
     /// faster and gives a better tree than inserting one by one).
     pub fn from_features(schema: &'static LayerSchema, features: Vec<Feature>) -> Layer {
         let mut layer = Layer::new(schema);
+        let features: Vec<Arc<Feature>> = features.into_iter().map(Arc::new).collect();
         let entries: Vec<Entry> = features.iter().filter_map(entry).collect();
         for f in features {
             layer.grow_extents(&f);
@@ -81,11 +100,11 @@ impl Layer {
     }
 
     pub fn get(&self, id: FeatureId) -> Option<&Feature> {
-        self.features.get(&id)
+        self.features.get(&id).map(Arc::as_ref)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Feature> {
-        self.features.values()
+        self.features.values().map(Arc::as_ref)
     }
 
     pub fn max_id(&self) -> FeatureId {
@@ -117,20 +136,19 @@ impl Layer {
     /// a cheap superset of those whose geometry does, for callers that clip anyway.
     pub fn in_envelope(&self, bbox: Rect<f64>) -> impl Iterator<Item = &Feature> {
         let aabb = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
-        let mut ids: Vec<FeatureId> = self
+        let mut hits: Vec<&Shared> = self
             .index
             .locate_in_envelope_intersecting(&aabb)
-            .map(|e| e.data)
+            .map(|e| &e.data)
             .collect();
-        // In id order, consecutive lookups share the map's upper nodes, which stay in
-        // cache; callers get a stable order for free.
-        ids.sort_unstable();
-        ids.into_iter().map(|id| &self.features[&id])
+        hits.sort_unstable_by_key(|s| s.0);
+        hits.into_iter().map(|s| s.1.as_ref())
     }
 
     /// Inserts or replaces a feature, keeping the index in step.
     pub fn upsert(&mut self, f: Feature) {
         self.remove(f.id);
+        let f = Arc::new(f);
         if let Some(e) = entry(&f) {
             self.index.insert(e);
         }
@@ -145,7 +163,8 @@ impl Layer {
             self.index.remove(&e);
         }
         self.touch();
-        Some(old)
+        // Out of both the map and the index, the feature is no longer shared.
+        Some(Arc::try_unwrap(old).unwrap_or_else(|f| (*f).clone()))
     }
 
     fn grow_extents(&mut self, f: &Feature) {
@@ -187,41 +206,32 @@ impl Layer {
             Some(bbox) => {
                 let aabb =
                     AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
-                let mut ids: Vec<FeatureId> = self
+                let mut hits: Vec<&Shared> = self
                     .index
                     .locate_in_envelope_intersecting(&aabb)
-                    .map(|e| e.data)
-                    .filter(|id| {
-                        let f = &self.features[id];
-                        f.geometry.intersects(&bbox) && self.matches(f, q)
-                    })
+                    .map(|e| &e.data)
+                    .filter(|s| s.1.geometry.intersects(&bbox) && self.matches(&s.1, q))
                     .collect();
-                ids.sort_unstable();
-                let features = ids
+                hits.sort_unstable_by_key(|s| s.0);
+                let features = hits
                     .iter()
                     .skip(q.offset)
                     .take(q.limit)
-                    .map(|id| self.features[id].clone())
+                    .map(|s| Feature::clone(&s.1))
                     .collect();
                 QueryPage {
-                    matched: ids.len(),
+                    matched: hits.len(),
                     features,
                 }
             }
             None if q.datetime.is_none() && q.filters.is_empty() => QueryPage {
                 matched: self.features.len(),
-                features: self
-                    .features
-                    .values()
-                    .skip(q.offset)
-                    .take(q.limit)
-                    .cloned()
-                    .collect(),
+                features: self.iter().skip(q.offset).take(q.limit).cloned().collect(),
             },
             None => {
                 let mut matched = 0;
                 let mut features = Vec::new();
-                for f in self.features.values().filter(|f| self.matches(f, q)) {
+                for f in self.iter().filter(|f| self.matches(f, q)) {
                     if matched >= q.offset && features.len() < q.limit {
                         features.push(f.clone());
                     }
