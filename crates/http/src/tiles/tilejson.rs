@@ -20,6 +20,7 @@ pub(super) async fn get(
     let tileset: Tileset = tileset.parse()?;
     let base = BaseUrl::resolve(state.public_url.as_deref(), &headers);
     let doc = TileJson::new(state.service.twin(), tileset, base.as_str());
-    let json = serde_json::to_value(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(media::json(media::JSON, &json))
+    // Serialised straight from the document, so fields keep their schema order.
+    let json = serde_json::to_vec(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(media::body(media::JSON, json))
 }

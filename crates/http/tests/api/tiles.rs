@@ -129,6 +129,11 @@ async fn tilejson_says_where_the_tiles_are_and_what_they_hold() {
         (&layer["minzoom"], &layer["maxzoom"]),
         (&json!(12), &json!(16))
     );
+    let text = app.get("/tiles/buildings").await.text();
+    assert!(
+        text.contains(r#""fields":{"name":"#),
+        "fields in schema order: {text}"
+    );
 
     let devices = app.get_json("/tiles/devices").await;
     assert!(devices["vector_layers"][0]["fields"]
