@@ -7,7 +7,9 @@
                                 and at z15-z16 over CENTRE, components at z15-z16 over CENTRE
                                 (shuffled with a fixed seed, so both sides get the same order);
         tiles-list-z14.zxy      the z14 building tiles alone;
-        tiles-{cm,martin}-{mixed,z14}.txt   the same tiles as URL paths of each server.
+        tiles-list-like.zxy     the mixed set without components below z16, where CityMirror
+                                thins points and Martin does not;
+        tiles-{cm,martin}-{mixed,z14,like}.txt   the same tiles as URL paths of each server.
       Needs only the standard library.
 
   tiles.py compare CM_BASE MARTIN_BASE ZXY_FILE CBD_LON,CBD_LAT
@@ -72,8 +74,11 @@ def cmd_list(bounds, centre, outdir):
         with open(f"{outdir}/{name}", "w") as f:
             f.writelines(fmt(*r) + "\n" for r in rows)
 
-    for name, rows in (("mixed", mixed), ("z14", z14)):
-        zxy = "tiles-list.zxy" if name == "mixed" else "tiles-list-z14.zxy"
+    # CityMirror thins points below a layer's deepest zoom (components: z15), Martin sends
+    # them all: "like" leaves those tiles out, so both sides draw the same features.
+    like = [r for r in mixed if not (r[0] == "components" and r[1] < 16)]
+    for name, rows in (("mixed", mixed), ("z14", z14), ("like", like)):
+        zxy = {"mixed": "tiles-list.zxy", "z14": "tiles-list-z14.zxy", "like": "tiles-list-like.zxy"}[name]
         write(zxy, rows, lambda ts, z, x, y: f"{ts} {z} {x} {y}")
         write(f"tiles-cm-{name}.txt", rows, cm_path)
         write(f"tiles-martin-{name}.txt", rows, martin_path)
@@ -186,6 +191,16 @@ def cmd_compare(cm_base, martin_base, zxy_file, cbd):
         c, m = got["citymirror"][3], got["martin"][3]
         print(f"  {ts} {z}/{x}/{y}: citymirror {got['citymirror'][0]}, martin {got['martin'][0]} "
               f"({len(c & m)} ids in both, {len(c - m)} only in citymirror, {len(m - c)} only in martin)")
+    by_zoom = defaultdict(lambda: [0, 0, 0, 0])
+    for (ts, z, _, _), got in per_tile.items():
+        c, m = got["citymirror"][3], got["martin"][3]
+        d = by_zoom[(ts, z)]
+        d[0] += 1
+        d[1] += c != m
+        d[2] += len(c - m)
+        d[3] += len(m - c)
+    for (ts, z), (n, differ, only_c, only_m) in sorted(by_zoom.items()):
+        print(f"  {ts} z{z}: {differ} of {n} tiles differ; {only_c} features only in citymirror, {only_m} only in martin")
     same_ids = sum(got["citymirror"][3] == got["martin"][3] for got in per_tile.values())
     print(f"tiles with the same set of feature ids on both sides: {same_ids} of {len(per_tile)}")
     for ts in ("buildings", "components"):

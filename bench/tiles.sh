@@ -18,6 +18,9 @@
 #  4. checks both servers tile by tile (features, bytes, one-at-a-time times: the profile);
 #  5. measures, each server alone (the other stopped), with wrk and bench/tiles.lua:
 #       uncached  CityMirror --tile-cache-mb 0 vs Martin --cache-size 0, mixed list
+#       uncached-like  the same without the component tiles below z16 (CityMirror thins
+#                 points one zoom out, Martin sends them all): the tiles where both draw
+#                 the same features, for information
 #       z14-c16   the same servers, z14 building tiles only, at the same 16 connections
 #                 (saturated: latency there is mostly queueing, about connections / rate)
 #       z14-c2    z14 building tiles at $LAT_CONNECTIONS connections (one in flight per
@@ -26,15 +29,16 @@
 #       cached-identity  the same without Accept-Encoding (for information: Martin caches
 #                 tiles uncompressed and gzips every answer, CityMirror caches them gzipped
 #                 and inflates for clients that do not take gzip); IDENTITY=0 skips it
-#     Before each run it waits (up to $QUIET_WAIT s) until other work on the machine uses
-#     less than $QUIET_MAX % of the CPUs, and records how busy it was.
+#     in the order CityMirror, Martin, Martin, CityMirror, so that a drift in other work on
+#     the machine weighs on both alike. Before each run it waits (up to $QUIET_WAIT s) until
+#     other work uses less than $QUIET_MAX % of the CPUs, and records how busy they were.
 #  6. prints a summary table and a PASS/FAIL line per acceptance point.
 #
 # Results: bench/out/tiles-summary.txt (the table), bench/out/tiles-compare.txt (step 4),
 # bench/out/tiles-wrk-RUN-SIDE.txt (each wrk run), logs in bench/out/tiles-*.log.
 #
 # Environment: DURATION (s, 20), WARMUP (s, 5), THREADS (2), CONNECTIONS (16), LAT_CONNECTIONS
-# (2), QUIET_MAX (% of the CPUs, 25), QUIET_WAIT (s, 300),
+# (2), QUIET_MAX (% of the CPUs, 25), QUIET_WAIT (s, 120),
 # CM_PORT (18470), MARTIN_PORT (18471), PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres),
 # BENCH_DB (citymirror_tiles_bench), RELOAD_PG=1 (copy the layers again even if PostGIS
 # already holds as many features as CityMirror), CENTRE (W,S,E,N of the z15-z16 tiles,
@@ -48,7 +52,7 @@ threads="${THREADS:-2}"
 conns="${CONNECTIONS:-16}"
 lat_conns="${LAT_CONNECTIONS:-2}"
 quiet_max="${QUIET_MAX:-25}"
-quiet_wait="${QUIET_WAIT:-300}"
+quiet_wait="${QUIET_WAIT:-120}"
 cm_port="${CM_PORT:-18470}"
 martin_port="${MARTIN_PORT:-18471}"
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
@@ -88,6 +92,7 @@ pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 5 && psql -qAtc 'select 1' -d postgre
 
 cargo build --release --quiet
 bin=target/release/citymirror
+version="CityMirror at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates Cargo.toml Cargo.lock 2>/dev/null || echo ' with uncommitted changes in crates/'), Martin $("$martin" --version | awk '{print $2}'), PostgreSQL $(psql -qAt -d postgres -c 'show server_version' | awk '{print $1}') + PostGIS"
 $bin serve --help | grep -q -- '--tile-cache-mb' || die "$bin serve has no --tile-cache-mb: build a CityMirror with tiles"
 
 # ---------------------------------------------------------------- the twin
@@ -165,7 +170,9 @@ for layer in buildings components; do
       OAPIF:"$cm/ogc" $layer -oo PAGE_SIZE=10000 -overwrite -t_srs EPSG:3857 -nlt $nlt \
       -lco GEOMETRY_NAME=geom -lco FID=id -preserve_fid -lco SPATIAL_INDEX=GIST \
       --config PG_USE_COPY YES 2> "$out/tiles-ogr2ogr-$layer.log" || { tail "$out/tiles-ogr2ogr-$layer.log"; die "ogr2ogr $layer failed"; }
-    psql -q -d "$db" -c "VACUUM ANALYZE $layer" >/dev/null
+    # ogr2ogr puts the collection's description in the table comment, where Martin looks
+    # for TileJSON: drop it, Martin then generates the TileJSON itself.
+    psql -q -d "$db" -c "COMMENT ON TABLE $layer IS NULL" -c "VACUUM ANALYZE $layer" >/dev/null
     have=$(psql -qAt -d "$db" -c "select count(*) from $layer")
   fi
   [ "$have" = "$want" ] || die "PostGIS has $have $layer, CityMirror $want"
@@ -227,6 +234,7 @@ warm() { # list base
 
 log "CityMirror alone, tile cache off: mixed list, then z14 only at $conns and $lat_conns connections (${duration} s each)"
 wrk_run uncached citymirror "$out/tiles-cm-mixed.txt" "$cm"
+wrk_run uncached-like citymirror "$out/tiles-cm-like.txt" "$cm"
 wrk_run z14-c16 citymirror "$out/tiles-cm-z14.txt" "$cm"
 wrk_run z14-c$lat_conns citymirror "$out/tiles-cm-z14.txt" "$cm" "$lat_conns"
 echo "   CityMirror RSS $(rss $cm_pid)"
@@ -236,8 +244,17 @@ log "Martin alone (PostgreSQL behind it), cache off"
 start_martin 0
 mt="http://127.0.0.1:$martin_port"
 wrk_run uncached martin "$out/tiles-martin-mixed.txt" "$mt"
+wrk_run uncached-like martin "$out/tiles-martin-like.txt" "$mt"
 wrk_run z14-c16 martin "$out/tiles-martin-z14.txt" "$mt"
 wrk_run z14-c$lat_conns martin "$out/tiles-martin-z14.txt" "$mt" "$lat_conns"
+echo "   Martin RSS $(rss $martin_pid)"
+stop_martin
+
+log "Martin alone, default cache, ${warmup} s warm-up"
+start_martin default
+warm "$out/tiles-martin-mixed.txt" "$mt"
+wrk_run cached martin "$out/tiles-martin-mixed.txt" "$mt"
+[ "${IDENTITY:-1}" = 0 ] || wrk_run cached-identity martin "$out/tiles-martin-mixed.txt" "$mt" "$conns" identity
 echo "   Martin RSS $(rss $martin_pid)"
 stop_martin
 
@@ -249,16 +266,9 @@ wrk_run cached citymirror "$out/tiles-cm-mixed.txt" "$cm"
 echo "   CityMirror RSS $(rss $cm_pid)"
 stop_cm
 
-log "Martin alone, default cache, ${warmup} s warm-up"
-start_martin default
-warm "$out/tiles-martin-mixed.txt" "$mt"
-wrk_run cached martin "$out/tiles-martin-mixed.txt" "$mt"
-[ "${IDENTITY:-1}" = 0 ] || wrk_run cached-identity martin "$out/tiles-martin-mixed.txt" "$mt" "$conns" identity
-echo "   Martin RSS $(rss $martin_pid)"
-stop_martin
-
 # ---------------------------------------------------------------- summary
-python3 - "$out/tiles-results.tsv" "$duration" "$threads" "$conns" > "$summary" <<'PY'
+echo "$version; $(nproc) CPUs" > "$summary"
+python3 - "$out/tiles-results.tsv" "$duration" "$threads" "$conns" >> "$summary" <<'PY'
 import sys
 rows = {}
 for line in open(sys.argv[1]):
@@ -267,10 +277,10 @@ for line in open(sys.argv[1]):
 print(f"wrk -t{sys.argv[3]} -c{sys.argv[4]} -d{sys.argv[2]}s (z14-cN: N connections), Accept-Encoding: gzip "
       "(cached-identity: none), each server alone;\nMiB: response bytes received; busy: CPU busy with other work "
       "in the 2 s before the run")
-print(f"{'run':<14}{'server':<12}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}{'MiB':>8}{'errors':>8}{'non2xx':>8}{'busy':>7}")
+print(f"{'run':<16}{'server':<11}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}{'MiB':>8}{'errors':>8}{'non2xx':>8}{'busy':>7}")
 for (run, side), r in rows.items():
     errors = sum(int(r[k]) for k in ("connect", "read", "write", "timeout"))
-    print(f"{run:<14}{side:<12}{float(r['rps']):>9.0f}{float(r['p50_ms']):>9.2f}{float(r['p90_ms']):>9.2f}"
+    print(f"{run:<16}{side:<11}{float(r['rps']):>9.0f}{float(r['p50_ms']):>9.2f}{float(r['p90_ms']):>9.2f}"
           f"{float(r['p99_ms']):>9.2f}{float(r['max_ms']):>9.1f}{float(r['MiB']):>8.1f}{errors:>8}{r['non2xx']:>8}{r['busy']:>7}")
 def rps(run, side): return float(rows[(run, side)]["rps"])
 clean = all(int(r["non2xx"]) == 0 and all(int(r[k]) == 0 for k in ("connect", "read", "write", "timeout")) for r in rows.values())
@@ -282,6 +292,8 @@ for run in sorted({r for r, _ in rows if r.startswith("z14-")}, key=lambda r: in
     c = run[5:]
     print(f"{'PASS' if p99 < 50 else 'FAIL'}: uncached z14 p99 at {c} connections {p99:.2f} ms < 50 ms "
           f"(CityMirror {rps(run, 'citymirror'):.0f} req/s; Martin p99 {float(rows[(run, 'martin')]['p99_ms']):.2f} ms at {rps(run, 'martin'):.0f} req/s)")
+c, m = rps("uncached-like", "citymirror"), rps("uncached-like", "martin")
+print(f"info: uncached throughput over the tiles where both draw the same features, CityMirror {c:.0f} req/s, Martin {m:.0f} req/s ({c / m:.2f}x)")
 if ("cached-identity", "citymirror") in rows:
     c, m = rps("cached-identity", "citymirror"), rps("cached-identity", "martin")
     print(f"info: cached throughput without gzip, CityMirror {c:.0f} req/s, Martin {m:.0f} req/s ({c / m:.2f}x)")
