@@ -51,11 +51,13 @@ fn in_order<S: Serializer>(
 
 impl TileJson {
     /// The document for `tileset`, with tile URLs under `base` (the server's absolute
-    /// root, no trailing slash). Bounds cover the tileset's layers as they are now, or
-    /// the district when those are empty.
+    /// root, no trailing slash). Bounds cover the district and the tileset's layers as
+    /// they are now: clients fetch no tile outside the bounds, so a tileset's bounds must
+    /// already hold the place of a feature created after the client read them, which in
+    /// a district's twin is the district.
     pub fn new(twin: &Twin, tileset: Tileset, base: &str) -> TileJson {
-        let bounds = extent(twin, tileset.layers().iter().map(|l| l.layer))
-            .or_else(|| extent(twin, [LayerId::District]))
+        let layers = tileset.layers().iter().map(|l| l.layer);
+        let bounds = extent(twin, layers.chain([LayerId::District]))
             .map_or([-180.0, -85.051_129, 180.0, 85.051_129], |r| {
                 [r.min().x, r.min().y, r.max().x, r.max().y]
             });
