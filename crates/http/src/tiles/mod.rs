@@ -31,6 +31,8 @@ struct Tiles {
     service: Arc<TwinService>,
     tiles: TileService,
     public_url: Option<String>,
+    /// Cache misses rendering at once: one per core.
+    renders: tokio::sync::Semaphore,
 }
 
 /// The `/tiles` routes, with the tile cache sized by `HttpConfig::tile_cache_bytes`.
@@ -39,6 +41,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         service: state.service.clone(),
         tiles: TileService::new(state.config.tile_cache_bytes, public_text),
         public_url: state.config.public_url.clone(),
+        renders: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ),
     });
     Router::new()
         .route("/tiles", get(list::get))

@@ -44,11 +44,27 @@ pub(super) async fn get(
         Some(hit) => hit,
         None => {
             // A miss renders for milliseconds to tens of milliseconds: off the async
-            // workers, so other requests keep flowing meanwhile.
-            let state = state.clone();
-            tokio::task::spawn_blocking(move || state.tiles.tile(state.service.twin(), &key))
+            // workers, so other requests keep flowing meanwhile, and no more at once than
+            // there are cores. Renders beyond that would only share the cores and all
+            // finish late; queued in order (the semaphore is fair), each finishes as soon
+            // as it can, which is what keeps the tail latency down under load.
+            let _permit = state
+                .renders
+                .acquire()
                 .await
-                .map_err(|e| ApiError::Internal(format!("rendering tile {at}: {e}")))??
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            // Whoever held the permit before may have rendered this very tile.
+            match state.tiles.cached(&key) {
+                Some(hit) => hit,
+                None => {
+                    let state = state.clone();
+                    tokio::task::spawn_blocking(move || {
+                        state.tiles.tile(state.service.twin(), &key)
+                    })
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("rendering tile {at}: {e}")))??
+                }
+            }
         }
     };
     body(&tile, conditional::accepts_gzip(&headers))
