@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Serves a small generated twin on a free port and checks it with standard clients:
-# the OGC conformance tests (ogctests, features/core), OWSLib's Features client, and
-# GDAL's OAPIF driver (ogrinfo). With CITYMIRROR_INTEROP_REQUIRED=1 (CI) a missing
+# the OGC conformance tests (ogctests, features/core), OWSLib's Features client, GDAL's
+# OAPIF driver (ogrinfo), and GDAL's MVT driver on our vector tiles. With CITYMIRROR_INTEROP_REQUIRED=1 (CI) a missing
 # client is a failure; otherwise it is reported as skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,3 +31,4 @@ curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/serve.log";
 export CITYMIRROR_URL="http://127.0.0.1:$port"
 $py tests/interop/check_ogc.py
 tests/interop/check_gdal.sh "$CITYMIRROR_URL/ogc"
+tests/interop/check_tiles.sh "$CITYMIRROR_URL"
