@@ -157,7 +157,8 @@ pub struct ServeArgs {
     pub public_url: Option<String>,
     #[command(flatten)]
     pub audit: AuditKeyArgs,
-    /// Requests per second allowed per client address on the public API (0: no limit).
+    /// Requests per second allowed per anonymous client address on the public API (0: no
+    /// limit); vector tiles draw from their own bucket of ten times as many.
     #[arg(long, default_value_t = 50, env = "CITYMIRROR_RATE_LIMIT")]
     pub rate_limit: u32,
     /// Memory for encoded vector tiles, in MiB (0: no cache, every tile is rendered when

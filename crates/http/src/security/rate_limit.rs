@@ -31,19 +31,61 @@ impl Default for RateLimitConfig {
     }
 }
 
+/// How many times the API's quota a client gets for vector tiles. One look at a pitched
+/// 3D map asks for a few dozen tiles of each of its sources at once, and a tile answered
+/// from the cache costs less than a feature query; with the API's quota the map would
+/// be refused half its tiles on the first screen.
+pub const TILE_QUOTA_FACTOR: u32 = 10;
+
+/// The per-client buckets: one for the API, a larger one for tiles. The page's own
+/// static files (`/assets/…`) are not limited: they are few, and cached by browsers.
 #[derive(Debug)]
-pub struct Limiter(Option<DefaultKeyedRateLimiter<IpAddr>>);
+pub struct Limiter {
+    api: Bucket,
+    tiles: Bucket,
+}
+
+#[derive(Debug)]
+struct Bucket(Option<DefaultKeyedRateLimiter<IpAddr>>);
 
 impl Limiter {
     pub fn new(cfg: RateLimitConfig) -> Limiter {
-        Limiter(NonZeroU32::new(cfg.per_second).map(|rate| {
+        let scaled = RateLimitConfig {
+            per_second: cfg.per_second.saturating_mul(TILE_QUOTA_FACTOR),
+            burst: cfg.burst.saturating_mul(TILE_QUOTA_FACTOR),
+        };
+        Limiter {
+            api: Bucket::new(cfg),
+            tiles: Bucket::new(scaled),
+        }
+    }
+
+    /// `Err(seconds)` when `ip` is over its API quota.
+    pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
+        self.api.check(ip)
+    }
+
+    /// The bucket a request to `path` draws from, if any.
+    fn check_path(&self, path: &str, ip: IpAddr) -> Result<(), u64> {
+        if path.starts_with("/assets/") {
+            Ok(())
+        } else if path.starts_with("/tiles/") {
+            self.tiles.check(ip)
+        } else {
+            self.api.check(ip)
+        }
+    }
+}
+
+impl Bucket {
+    fn new(cfg: RateLimitConfig) -> Bucket {
+        Bucket(NonZeroU32::new(cfg.per_second).map(|rate| {
             let burst = NonZeroU32::new(cfg.burst.max(cfg.per_second)).unwrap_or(rate);
             DefaultKeyedRateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
         }))
     }
 
-    /// `Err(seconds)` when `ip` is over its quota.
-    pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
+    fn check(&self, ip: IpAddr) -> Result<(), u64> {
         let Some(l) = &self.0 else { return Ok(()) };
         if l.len() > 100_000 {
             l.retain_recent();
@@ -74,7 +116,8 @@ fn has_credentials(req: &Request) -> bool {
 /// Middleware: refuses an anonymous request over its client's quota with 429.
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !has_credentials(&req) {
-        if let Err(retry_after_s) = state.security.limiter.check(client_ip(req.extensions())) {
+        let ip = client_ip(req.extensions());
+        if let Err(retry_after_s) = state.security.limiter.check_path(req.uri().path(), ip) {
             return ApiError::RateLimited { retry_after_s }.into_response();
         }
     }

@@ -293,3 +293,39 @@ async fn anonymous_clients_are_rate_limited_and_signed_in_ones_are_not() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_map_gets_ten_times_the_quota_for_tiles_from_its_own_bucket() {
+    let app = TestApp::with_rate_limit(RateLimitConfig {
+        per_second: 1,
+        burst: 3,
+    })
+    .await;
+    // The API's bucket is spent…
+    for _ in 0..3 {
+        app.get("/api/v1/locate?lon=114.01&lat=22.51").await;
+    }
+    let r = app.get("/api/v1/locate?lon=114.01&lat=22.51").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // …and tiles still flow: at least their burst of thirty (ten times the API's), then
+    // their own bucket runs dry too. (It refills at ten a second, so a slow run may get a
+    // few more; it must still end.)
+    let mut served = 0;
+    let refused = loop {
+        let r = app
+            .get(&format!(
+                "/tiles/buildings/16/{}/28554.mvt",
+                53530 + served % 4
+            ))
+            .await;
+        if !r.status.is_success() || served == 300 {
+            break r;
+        }
+        served += 1;
+    };
+    assert!((30..300).contains(&served), "{served} tiles served");
+    assert_eq!(
+        refused.error_code(StatusCode::TOO_MANY_REQUESTS),
+        "rate_limited"
+    );
+}
