@@ -12,6 +12,8 @@
 //! `CITYMIRROR_BENCH_SECONDS` (default 20) sets the duration; `CITYMIRROR_BENCH_PG` a
 //! PostgreSQL URL to put the audit log there instead.
 
+mod common;
+
 use std::{
     path::PathBuf,
     process::Command,
@@ -60,19 +62,14 @@ fn requests_per_sec(child: std::process::Child) -> String {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let Some(dir) = std::env::var_os("CITYMIRROR_BENCH_DATA") else {
-        eprintln!("set CITYMIRROR_BENCH_DATA to a data dir holding a generated twin");
+    let Some(dir) = common::data_dir() else {
         return;
     };
     let secs: u64 = std::env::var("CITYMIRROR_BENCH_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    let store = citymirror_store::open(&StoreTarget::Sqlite {
-        data_dir: PathBuf::from(&dir),
-    })
-    .await
-    .expect("open store");
+    let store = common::open(&dir).await;
     let audit_store = match std::env::var("CITYMIRROR_BENCH_PG") {
         Ok(url) => citymirror_store::open(&StoreTarget::Postgres { url })
             .await

@@ -5,36 +5,29 @@
 //! times locate over a million random points in the district's bounding box, reporting
 //! the median of 11 rounds.
 
-use std::{hint::black_box, path::PathBuf, time::Instant};
+mod common;
+
+use std::{hint::black_box, time::Instant};
 
 use citymirror_core::LayerId;
-use citymirror_store::StoreTarget;
-use citymirror_twin::{Layer, Twin, TwinRepo};
 use rand::{Rng, SeedableRng};
 
 #[tokio::main]
 async fn main() {
-    let Some(dir) = std::env::var_os("CITYMIRROR_BENCH_DATA") else {
-        eprintln!("set CITYMIRROR_BENCH_DATA to a data dir holding a generated twin");
+    let Some(dir) = common::data_dir() else {
         return;
     };
-    let store = citymirror_store::open(&StoreTarget::Sqlite {
-        data_dir: PathBuf::from(dir),
-    })
-    .await
-    .expect("open store");
-    let twin = Twin::new();
-    for id in [
-        LayerId::District,
-        LayerId::Streets,
-        LayerId::Communities,
-        LayerId::Grids,
-    ] {
-        twin.set_layer(Layer::from_features(
-            id.schema(),
-            store.load_layer(id).await.expect("load"),
-        ));
-    }
+    let store = common::open(&dir).await;
+    let twin = common::load(
+        &store,
+        &[
+            LayerId::District,
+            LayerId::Streets,
+            LayerId::Communities,
+            LayerId::Grids,
+        ],
+    )
+    .await;
     let extent = twin
         .layer(LayerId::District)
         .extent()

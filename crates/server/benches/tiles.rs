@@ -7,13 +7,13 @@
 //! with the same text filter the server uses. It reports the median, p99 and worst time
 //! per tile and the size of the largest. `CITYMIRROR_BENCH_TILESET=basemap` runs one only.
 
-use std::{path::PathBuf, time::Instant};
+mod common;
+
+use std::time::Instant;
 
 use citymirror_core::LayerId;
-use citymirror_store::StoreTarget;
 use citymirror_tiles::{TileCoord, TileService, Tileset};
 use citymirror_trust::{mask, ANONYMOUS_ENTITLEMENT};
-use citymirror_twin::{Layer, Twin, TwinRepo};
 
 const CBD: (f64, f64) = (114.0553, 22.5405);
 
@@ -23,21 +23,12 @@ fn public_text(s: &str) -> std::borrow::Cow<'_, str> {
 
 #[tokio::main]
 async fn main() {
-    let Some(dir) = std::env::var_os("CITYMIRROR_BENCH_DATA") else {
-        eprintln!("set CITYMIRROR_BENCH_DATA to a data dir holding a generated twin");
+    let Some(dir) = common::data_dir() else {
         return;
     };
-    let store = citymirror_store::open(&StoreTarget::Sqlite {
-        data_dir: PathBuf::from(dir),
-    })
-    .await
-    .expect("open store");
+    let store = common::open(&dir).await;
     let started = Instant::now();
-    let twin = Twin::new();
-    for id in LayerId::ALL {
-        let features = store.load_layer(id).await.expect("load");
-        twin.set_layer(Layer::from_features(id.schema(), features));
-    }
+    let twin = common::load(&store, &LayerId::ALL).await;
     eprintln!("twin loaded in {:.1}s", started.elapsed().as_secs_f64());
     let only = std::env::var("CITYMIRROR_BENCH_TILESET").ok();
     let tiles = TileService::new(0, public_text);
