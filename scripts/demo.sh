@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v npm >/dev/null || { echo "demo: npm (Node.js 20 or later) is needed to build web/"; exit 1; }
+command -v npm >/dev/null || { echo "demo: npm (Node.js 20.19 or later) is needed to build web/"; exit 1; }
 if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   echo "== npm ci (web/)"
   npm --prefix web ci --no-audit --no-fund
