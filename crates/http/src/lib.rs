@@ -11,7 +11,10 @@
 //!   to entitlement, the audit log and its proofs); see [`security`];
 //! - `/tiles`: Mapbox Vector Tiles of every layer and a `basemap` of all, with TileJSON
 //!   (rendered by `citymirror-tiles` from the twin's memory, cached by layer revision);
-//! - `/api/openapi.json`: the OpenAPI 3.0 document of the OGC API and `locate` (the
+//! - `/api/v1/search`, `/api/v1/areas[/{code}]`, `/api/v1/events`: what the map needs
+//!   beyond tiles (search by name and address, drill-down figures, the SSE live channel);
+//! - `/`: the built browser twin (`HttpConfig::web_dir`), for every path no route claims;
+//! - `/api/openapi.json`: the OpenAPI 3.0 document of the OGC API, `locate` and tiles (the
 //!   `/api/v1` trust resources are described in `docs/permissions.md` for now);
 //! - `/healthz`.
 //!
