@@ -60,13 +60,9 @@ impl Limiter {
         }
     }
 
-    /// `Err(seconds)` when `ip` is over its API quota.
-    pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        self.api.check(ip)
-    }
-
-    /// The bucket a request to `path` draws from, if any.
-    fn check_path(&self, path: &str, ip: IpAddr) -> Result<(), u64> {
+    /// `Err(seconds)` when `ip` is over the quota of the bucket a request to `path` draws
+    /// from (none for the page's assets).
+    fn check(&self, path: &str, ip: IpAddr) -> Result<(), u64> {
         if path.starts_with("/assets/") {
             Ok(())
         } else if path.starts_with("/tiles/") {
@@ -117,7 +113,7 @@ fn has_credentials(req: &Request) -> bool {
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !has_credentials(&req) {
         let ip = client_ip(req.extensions());
-        if let Err(retry_after_s) = state.security.limiter.check_path(req.uri().path(), ip) {
+        if let Err(retry_after_s) = state.security.limiter.check(req.uri().path(), ip) {
             return ApiError::RateLimited { retry_after_s }.into_response();
         }
     }
