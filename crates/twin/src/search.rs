@@ -50,25 +50,23 @@ impl Twin {
         let mut hits = Vec::new();
         for &(layer_id, name_field, detail_field) in SEARCHED {
             let layer = self.layer(layer_id);
-            let schema = layer.schema();
-            let text = |f: &Feature, field: &str| {
-                f.prop(schema, field)
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            };
+            // Fields resolved once per layer; each feature's text is borrowed, and only a
+            // hit's is copied out.
+            let index = |field: &str| layer.schema().property(field).map(|(i, _)| i);
+            let (name_i, detail_i) = (index(name_field), detail_field.and_then(index));
+            let grid_i = index("grid_code").or_else(|| index("code"));
             for f in layer.iter() {
-                let name = text(f, name_field);
-                let detail = detail_field.and_then(|d| text(f, d));
-                let Some(rank) = rank(&terms, name.as_deref(), detail.as_deref()) else {
+                let (name, detail) = (text(f, name_i), text(f, detail_i));
+                let Some(rank) = rank(&terms, name, detail) else {
                     continue;
                 };
                 let Some(bbox) = f.bbox() else { continue };
                 hits.push(SearchHit {
                     layer: layer_id,
                     id: f.id,
-                    name: name.unwrap_or_default(),
-                    detail,
-                    grid_code: text(f, "grid_code").or_else(|| text(f, "code")),
+                    name: name.unwrap_or_default().to_owned(),
+                    detail: detail.map(str::to_owned),
+                    grid_code: text(f, grid_i).map(str::to_owned),
                     bbox,
                     rank,
                 });
@@ -79,6 +77,11 @@ impl Twin {
         hits.truncate(limit);
         hits
     }
+}
+
+/// The text value at property index `i`, if any.
+fn text(f: &Feature, i: Option<usize>) -> Option<&str> {
+    f.props.get(i?).and_then(Value::as_str)
 }
 
 /// How well `terms` match a feature, or `None` if some term matches neither field.
