@@ -20,7 +20,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::Response,
 };
-use citymirror_tiles::{EncodedTile, Tileset};
+use citymirror_tiles::{EncodedTile, TileCoord, TileKey, Tileset};
 
 use super::{conditional, coord, Tiles};
 use crate::ApiError;
@@ -42,32 +42,34 @@ pub(super) async fn get(
     }
     let tile = match state.tiles.cached(&key) {
         Some(hit) => hit,
-        None => {
-            // A miss renders for milliseconds to tens of milliseconds: off the async
-            // workers, so other requests keep flowing meanwhile, and no more at once than
-            // there are cores. Renders beyond that would only share the cores and all
-            // finish late; queued in order (the semaphore is fair), each finishes as soon
-            // as it can, which is what keeps the tail latency down under load.
-            let _permit = state
-                .renders
-                .acquire()
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            // Whoever held the permit before may have rendered this very tile.
-            match state.tiles.cached(&key) {
-                Some(hit) => hit,
-                None => {
-                    let state = state.clone();
-                    tokio::task::spawn_blocking(move || {
-                        state.tiles.tile(state.service.twin(), &key)
-                    })
-                    .await
-                    .map_err(|e| ApiError::Internal(format!("rendering tile {at}: {e}")))??
-                }
-            }
-        }
+        None => render(&state, key, at).await?,
     };
     body(&tile, conditional::accepts_gzip(&headers))
+}
+
+/// Renders a cache miss: off the async workers, so other requests keep flowing
+/// meanwhile, and no more at once than there are cores. Renders beyond that would only
+/// share the cores and all finish late; queued in order (the semaphore is fair), each
+/// finishes as soon as it can, which keeps the tail latency down under load.
+async fn render(
+    state: &Arc<Tiles>,
+    key: TileKey,
+    at: TileCoord,
+) -> Result<Arc<EncodedTile>, ApiError> {
+    let _permit = state
+        .renders
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    // Whoever held the permit before may have rendered this very tile.
+    if let Some(hit) = state.tiles.cached(&key) {
+        return Ok(hit);
+    }
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || state.tiles.tile(state.service.twin(), &key))
+        .await
+        .map_err(|e| ApiError::Internal(format!("rendering tile {at}: {e}")))?
+        .map_err(ApiError::from)
 }
 
 fn body(tile: &EncodedTile, gzip: bool) -> Result<Response, ApiError> {
