@@ -68,6 +68,10 @@ pub struct Principal {
     pub unit: Option<String>,
     /// `None` when the caller has no place in the district (anonymous callers, citizens).
     pub jurisdiction: Option<Jurisdiction>,
+    /// The most sensitive grade this principal reads unmasked: its role's, except for
+    /// the operator at the command line (see [`Principal::operator`]).
+    #[serde(skip)]
+    entitlement: DataGrade,
 }
 
 /// Why a request was refused. The HTTP edge maps these to 401, 403 and 404.
@@ -99,17 +103,38 @@ pub enum Target<'a> {
 }
 
 impl Principal {
+    /// A principal acting in `role` for `unit` over `jurisdiction`, entitled as the role is.
+    pub fn new(
+        actor: Actor,
+        role: Role,
+        unit: Option<String>,
+        jurisdiction: Option<Jurisdiction>,
+    ) -> Self {
+        Principal {
+            actor,
+            role: Some(role),
+            unit,
+            jurisdiction,
+            entitlement: role.entitlement(),
+        }
+    }
+
     pub fn anonymous() -> Self {
         Principal {
             actor: Actor::Anonymous,
             role: None,
             unit: None,
             jurisdiction: None,
+            entitlement: ANONYMOUS_ENTITLEMENT,
         }
     }
 
-    /// An operator at the command line, with the whole district in scope.
-    pub fn system(name: &str, district: GridCode) -> Self {
+    /// The operator of a deployment, at the command line or on the server's local
+    /// control socket: a district administrator over the whole district who also reads
+    /// every grade. Whoever holds the data directory or the database can read all of it
+    /// anyway; the API grants them nothing the files do not, and the audit log still
+    /// records what they do as `system:<name>`.
+    pub fn operator(name: &str, district: GridCode) -> Self {
         Principal {
             actor: Actor::System {
                 name: name.to_owned(),
@@ -117,6 +142,7 @@ impl Principal {
             role: Some(Role::DistrictAdmin),
             unit: None,
             jurisdiction: Some(Jurisdiction::new(district)),
+            entitlement: DataGrade::General(4),
         }
     }
 
@@ -126,7 +152,7 @@ impl Principal {
 
     /// The most sensitive grade this principal reads unmasked.
     pub fn entitlement(&self) -> DataGrade {
-        self.role.map_or(ANONYMOUS_ENTITLEMENT, Role::entitlement)
+        self.entitlement
     }
 
     /// Whether this principal may see or touch an object in `grid_code`.
@@ -164,15 +190,15 @@ mod tests {
     use super::*;
 
     fn worker(grid: &str) -> Principal {
-        Principal {
-            actor: Actor::User {
+        Principal::new(
+            Actor::User {
                 id: 7,
                 username: "w".into(),
             },
-            role: Some(Role::GridWorker),
-            unit: Some(grid.into()),
-            jurisdiction: Some(Jurisdiction::new(grid.parse().unwrap())),
-        }
+            Role::GridWorker,
+            Some(grid.into()),
+            Some(Jurisdiction::new(grid.parse().unwrap())),
+        )
     }
 
     #[test]

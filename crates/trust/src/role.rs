@@ -71,6 +71,33 @@ impl Role {
     }
 }
 
+/// Where a role acts: at a unit's part of the district, or over the whole district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Acts for themselves only (citizens): no jurisdiction, no unit.
+    Own,
+    /// Acts for one unit, over that unit's jurisdiction; a credential must name the unit.
+    Unit,
+    /// Acts district-wide (a unit may narrow it).
+    District,
+}
+
+impl Role {
+    /// Whether a credential of this role must name a unit, may, or must not.
+    pub const fn scope(self) -> Scope {
+        match self {
+            Role::Citizen => Scope::Own,
+            Role::GridWorker
+            | Role::CommunityStaff
+            | Role::StreetStaff
+            | Role::DepartmentHandler => Scope::Unit,
+            Role::Supervisor | Role::DistrictAdmin | Role::DataAnalyst | Role::ExternalConsumer => {
+                Scope::District
+            }
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

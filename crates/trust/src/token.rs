@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::Role;
+use crate::{role::Scope, Action, Jurisdiction, Principal, Role, Unit};
 
 /// A token as stored (the secret itself is never stored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,32 +72,151 @@ pub fn format_token(id: i64, secret: &str) -> String {
     format!("{PREFIX}{id}_{secret}")
 }
 
-/// Splits a presented token into its id and secret; `None` if it is not one of ours.
+/// How many characters a token's secret has: 256 bits in base64url without padding.
+pub const SECRET_LEN: usize = 43;
+
+/// Splits a presented token into its id and secret; `None` if it is not exactly in the
+/// form [`format_token`] writes: `cm_`, a decimal id without sign or leading zero, `_`,
+/// and 43 base64url characters. One spelling per token, so no two strings name the same
+/// token and nothing but the canonical form reaches the database.
 pub fn parse_token(raw: &str) -> Option<(i64, &str)> {
     let rest = raw.strip_prefix(PREFIX)?;
     let (id, secret) = rest.split_once('_')?;
-    let id: i64 = id.parse().ok().filter(|&i| i > 0)?;
-    (!secret.is_empty() && secret.len() <= 64).then_some((id, secret))
+    let canonical_id = !id.is_empty()
+        && id.len() <= 18
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && !id.starts_with('0');
+    let canonical_secret = secret.len() == SECRET_LEN
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !(canonical_id && canonical_secret) {
+        return None;
+    }
+    Some((id.parse().ok()?, secret))
+}
+
+/// Why a principal may not mint a token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MintRefused {
+    #[error("a `{0}` token acts for one unit and must name it")]
+    UnitRequired(Role),
+    #[error("a `{0}` token acts for its holder alone and cannot name a unit")]
+    UnitNotAllowed(Role),
+    #[error("a `{role}` token reads data up to {grade}, above your own entitlement ({yours})")]
+    AboveEntitlement {
+        role: Role,
+        grade: String,
+        yours: String,
+    },
+    #[error("a `{role}` token may {action}, which your own role may not")]
+    BeyondGrants { role: Role, action: &'static str },
+    #[error("the token would act over {0}, outside your jurisdiction")]
+    OutsideJurisdiction(String),
+}
+
+/// The one rule for minting: a token never carries more than its minter holds. Its
+/// role may do nothing the minter's role may not, it reads no grade the minter may not,
+/// and it acts over no part of the district outside the minter's jurisdiction. A role
+/// that acts for a unit must name one (`unit` is that unit, already looked up); a
+/// district-wide role without a unit acts over `district`.
+pub fn check_mint(
+    minter: &Principal,
+    role: Role,
+    unit: Option<&Unit>,
+    district: &citymirror_core::GridCode,
+) -> Result<(), MintRefused> {
+    let over = match (role.scope(), unit) {
+        (Scope::Own, Some(_)) => return Err(MintRefused::UnitNotAllowed(role)),
+        (Scope::Own, None) => None,
+        (Scope::Unit, None) => return Err(MintRefused::UnitRequired(role)),
+        (Scope::Unit | Scope::District, Some(u)) => Some(u.jurisdiction.clone()),
+        (Scope::District, None) => Some(district.clone()),
+    };
+    let Some(minter_role) = minter.role else {
+        return Err(MintRefused::BeyondGrants {
+            role,
+            action: Action::TokensManage.as_str(),
+        });
+    };
+    if let Some(action) = Action::ALL
+        .into_iter()
+        .find(|a| role.grants(*a) && !minter_role.grants(*a))
+    {
+        return Err(MintRefused::BeyondGrants {
+            role,
+            action: action.as_str(),
+        });
+    }
+    if role.entitlement() > minter.entitlement() {
+        return Err(MintRefused::AboveEntitlement {
+            role,
+            grade: role.entitlement().label_zh(),
+            yours: minter.entitlement().label_zh(),
+        });
+    }
+    if let Some(code) = over {
+        if !minter.covers(code.as_str()) {
+            return Err(MintRefused::OutsideJurisdiction(code.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// The jurisdiction a token acts over: its unit's, the district for a district-wide role
+/// without a unit, and none for a citizen token or a unit role whose unit is missing
+/// (tokens minted before units were required: they see nothing located).
+pub fn jurisdiction_of(
+    role: Role,
+    unit: Option<&Unit>,
+    district: &citymirror_core::GridCode,
+) -> Option<Jurisdiction> {
+    match (role.scope(), unit) {
+        (Scope::Own, _) | (Scope::Unit, None) => None,
+        (_, Some(u)) => Some(Jurisdiction::new(u.jurisdiction.clone())),
+        (Scope::District, None) => Some(Jurisdiction::new(district.clone())),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const SECRET: &str = "abc_DEF-123abc_DEF-123abc_DEF-123abc_DEF-12";
+
     #[test]
     fn tokens_parse_back_into_id_and_secret() {
-        let t = format_token(42, "abc_DEF-123");
-        assert_eq!(parse_token(&t), Some((42, "abc_DEF-123")));
+        assert_eq!(SECRET.len(), SECRET_LEN);
+        let t = format_token(42, SECRET);
+        assert_eq!(parse_token(&t), Some((42, SECRET)));
+        let fresh = crate::secret::random_secret();
+        assert_eq!(
+            parse_token(&format_token(7, &fresh)),
+            Some((7, fresh.as_str()))
+        );
+    }
+
+    #[test]
+    fn only_the_canonical_spelling_of_a_token_parses() {
         for bad in [
-            "",
-            "cm_",
-            "cm_x_abc",
-            "cm_0_abc",
-            "cm_-1_abc",
-            "cm_5_",
-            "xx_5_abc",
+            String::new(),
+            "cm_".into(),
+            format!("cm_x_{SECRET}"),
+            format!("cm_0_{SECRET}"),
+            format!("cm_-1_{SECRET}"),
+            format!("cm_+1_{SECRET}"),
+            format!("cm_01_{SECRET}"),
+            format!("cm_ 1_{SECRET}"),
+            format!("cm_1_{SECRET}x"),
+            format!("cm_1_{}", &SECRET[1..]),
+            format!("cm_1_{}=", &SECRET[1..]),
+            format!("cm_1_{} ", &SECRET[1..]),
+            "cm_5_".into(),
+            format!("xx_5_{SECRET}"),
+            format!("CM_5_{SECRET}"),
+            format!("cm_99999999999999999999_{SECRET}"),
         ] {
-            assert_eq!(parse_token(bad), None, "{bad}");
+            assert_eq!(parse_token(&bad), None, "{bad}");
         }
     }
 }

@@ -1,5 +1,7 @@
 //! API tokens for systems: `GET/POST /api/v1/tokens`, `DELETE /api/v1/tokens/{id}`.
 //! Only district administrators manage tokens; a token's secret is shown once, at minting.
+//! A token never carries more than its minter holds ([`token::check_mint`]): no grant,
+//! grade or part of the district the minter lacks, and a unit role names its unit.
 
 use axum::{
     body::Bytes,
@@ -9,7 +11,7 @@ use axum::{
     Json,
 };
 use chrono::{Duration, Utc};
-use citymirror_trust::{token, Action, ApiToken, Role, Target};
+use citymirror_trust::{mask, token, Action, ApiToken, Principal, Role, Target};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -32,14 +34,17 @@ pub struct TokenRequest {
     expires_in_days: Option<i64>,
 }
 
-fn describe(t: &ApiToken) -> serde_json::Value {
+/// A token as its reader may see it: the name and the minter's actor string are free
+/// text that may hold identifiers (a citizen's mobile number is their user name).
+fn describe(t: &ApiToken, reader: &Principal) -> serde_json::Value {
     let now = Utc::now();
+    let masked = |s: &str| mask::mask_text(s, reader.entitlement()).into_owned();
     json!({
         "id": t.id,
-        "name": t.name,
+        "name": masked(&t.name),
         "role": t.role,
         "unit": t.unit_id,
-        "created_by": t.created_by,
+        "created_by": masked(&t.created_by),
         "created_at": t.created_at,
         "expires_at": t.expires_at,
         "revoked_at": t.revoked_at,
@@ -53,7 +58,10 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     who.authorize(Action::TokensManage, Target::Any)?;
     let tokens = state.security.repo.tokens().await?;
-    Ok(Json(json!({ "tokens": tokens.iter().map(describe).collect::<Vec<_>>() })).into_response())
+    Ok(Json(json!({
+        "tokens": tokens.iter().map(|t| describe(t, &who)).collect::<Vec<_>>()
+    }))
+    .into_response())
 }
 
 pub async fn create(
@@ -74,11 +82,16 @@ pub async fn create(
         .role
         .parse()
         .map_err(|e: citymirror_trust::UnknownRole| ApiError::InvalidBody(e.to_string()))?;
-    if let Some(unit) = &req.unit {
-        if state.security.org.unit(unit).is_none() {
-            return Err(ApiError::InvalidBody(format!("no unit `{unit}`")));
-        }
-    }
+    let org = &state.security.org;
+    let unit = match &req.unit {
+        Some(id) => Some(
+            org.unit(id)
+                .ok_or_else(|| ApiError::InvalidBody(format!("no unit `{id}`")))?,
+        ),
+        None => None,
+    };
+    token::check_mint(&who, role, unit, org.district())
+        .map_err(|refused| ApiError::Forbidden(refused.to_string()))?;
     let days = req.expires_in_days.unwrap_or(90);
     if !(1..=MAX_DAYS).contains(&days) {
         return Err(ApiError::InvalidBody(format!(
@@ -109,7 +122,7 @@ pub async fn create(
         .token(id)
         .await?
         .ok_or_else(|| ApiError::Internal("minted token vanished".into()))?;
-    let mut body = describe(&stored);
+    let mut body = describe(&stored, &who);
     body["token"] = secret.into();
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

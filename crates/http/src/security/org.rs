@@ -35,45 +35,33 @@ impl Org {
 
     /// A principal acting for `unit`. Citizens act for themselves, with no jurisdiction;
     /// staff of an unknown unit get none either, so they can see nothing located.
-    fn principal(&self, actor: Actor, role: Role, unit: Option<&str>) -> Principal {
-        let jurisdiction = match role {
-            Role::Citizen => None,
-            _ => unit
-                .and_then(|u| self.units.get(u))
-                .map(|u| Jurisdiction::new(u.jurisdiction.clone())),
-        };
-        Principal {
-            actor,
-            role: Some(role),
-            unit: unit.map(str::to_owned),
-            jurisdiction,
-        }
-    }
-
     pub fn principal_for_user(&self, user: &User) -> Principal {
         let actor = Actor::User {
             id: user.id,
             username: user.username.clone(),
         };
-        self.principal(actor, user.role, user.unit_id.as_deref())
+        let unit = user.unit_id.as_deref().and_then(|u| self.units.get(u));
+        let jurisdiction = match (user.role, unit) {
+            (Role::Citizen, _) | (_, None) => None,
+            (_, Some(u)) => Some(Jurisdiction::new(u.jurisdiction.clone())),
+        };
+        Principal::new(actor, user.role, user.unit_id.clone(), jurisdiction)
     }
 
-    /// A token without a unit acts district-wide: it was minted by an administrator for
-    /// a system that serves the whole district.
+    /// A token acts over its unit's jurisdiction; a district-wide role without a unit
+    /// over the district; a unit role without one (minted before units were required)
+    /// over nothing.
     pub fn principal_for_token(&self, token: &ApiToken) -> Principal {
         let actor = Actor::Token {
             id: token.id,
             name: token.name.clone(),
         };
-        match token.unit_id.as_deref() {
-            Some(unit) => self.principal(actor, token.role, Some(unit)),
-            None => Principal {
-                actor,
-                role: Some(token.role),
-                unit: None,
-                jurisdiction: (token.role != Role::Citizen)
-                    .then(|| Jurisdiction::new(self.district.clone())),
-            },
-        }
+        let unit = token.unit_id.as_deref().and_then(|u| self.units.get(u));
+        let jurisdiction = match (&token.unit_id, unit) {
+            // A unit that no longer exists grants nothing.
+            (Some(_), None) => None,
+            (_, unit) => citymirror_trust::token::jurisdiction_of(token.role, unit, &self.district),
+        };
+        Principal::new(actor, token.role, token.unit_id.clone(), jurisdiction)
     }
 }

@@ -14,6 +14,7 @@ mod html;
 mod items;
 mod landing;
 mod locate;
+mod minting;
 mod pii_scan;
 mod scope;
 mod search;

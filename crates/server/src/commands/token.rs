@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context};
 use chrono::{Duration, Utc};
-use citymirror_trust::{token, Role, TrustRepo};
+use citymirror_trust::{token, MintRefused, Principal, Role, TrustRepo, UnitKind};
 use serde_json::json;
 
 use super::{open_store, trust};
@@ -41,11 +41,25 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
 async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
     let role: Role = a.role.parse()?;
     let store = open_store(&a.store).await?;
-    if let Some(unit) = &a.unit {
-        if !store.units().await?.iter().any(|u| &u.id == unit) {
-            bail!("no unit `{unit}` in this store; list them with GET /api/v1/units");
-        }
-    }
+    let units = store.units().await?;
+    let district = units
+        .iter()
+        .find(|u| u.kind == UnitKind::District)
+        .map(|u| u.jurisdiction.clone())
+        .context("the store holds no organisation; run `citymirror generate` first")?;
+    let unit = match &a.unit {
+        Some(id) => Some(units.iter().find(|u| &u.id == id).with_context(|| {
+            format!("no unit `{id}` in this store; list them with GET /api/v1/units")
+        })?),
+        None => None,
+    };
+    // The operator holds the store, so may mint any role, but a unit role still names its
+    // unit: the same rule the API applies to administrators.
+    let operator = Principal::operator("cli", district.clone());
+    token::check_mint(&operator, role, unit, &district).map_err(|refused| match refused {
+        MintRefused::UnitRequired(_) => anyhow::anyhow!("{refused}: pass --unit <unit id>"),
+        other => anyhow::anyhow!("{other}"),
+    })?;
     let log = trust::open_log(&store, &a.store, &a.audit).await?;
     let expires_at = Utc::now() + Duration::days(a.expires_in_days);
     let (id, secret) = token::mint(
