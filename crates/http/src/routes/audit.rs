@@ -12,7 +12,7 @@ use axum::{
     Json,
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
-use citymirror_trust::{Action, Target};
+use citymirror_trust::{mask, Action, AuditRow, Principal, Target};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -132,6 +132,21 @@ struct EntriesQuery {
     limit: Option<u32>,
 }
 
+/// An entry as its reader may see it. Entries are masked when appended; one appended by
+/// an older version may still hold an identifier, and then its leaf data (which must stay
+/// byte for byte what the tree hashed) is withheld and only the masked entry shown.
+fn listed(r: &AuditRow, who: &Principal) -> serde_json::Value {
+    let masked = mask::mask_text(&r.entry, who.entitlement());
+    let entry = serde_json::from_str::<serde_json::Value>(&masked).unwrap_or_default();
+    let leaf_data = matches!(masked, std::borrow::Cow::Borrowed(_)).then_some(r.entry.as_str());
+    json!({
+        "seq": r.seq,
+        "entry": entry,
+        "leaf_data": leaf_data,
+        "leaf_hash": b64(&r.leaf_hash),
+    })
+}
+
 pub async fn entries(
     State(state): State<AppState>,
     Caller(who): Caller,
@@ -145,23 +160,18 @@ pub async fn entries(
             "`limit` must be 1 to {MAX_ENTRIES}"
         )));
     }
-    let from = q.from.unwrap_or(0);
     let log = &state.security.audit;
-    let rows = log
-        .entries(from, limit)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let size = log.size();
-    let list: Vec<_> = rows
-        .iter()
-        .map(|r| {
-            json!({
-                "seq": r.seq,
-                "entry": serde_json::from_str::<serde_json::Value>(&r.entry).unwrap_or(serde_json::Value::Null),
-                "leaf_data": r.entry,
-                "leaf_hash": b64(&r.leaf_hash),
-            })
-        })
-        .collect();
+    // Past the end there is nothing to list (and a seq never exceeds i64::MAX in storage,
+    // so a larger `from` must not wrap around to the start).
+    let from = q.from.unwrap_or(0);
+    let rows = if from >= size {
+        Vec::new()
+    } else {
+        log.entries(from, limit)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+    };
+    let list: Vec<_> = rows.iter().map(|r| listed(r, &who)).collect();
     Ok(Json(json!({ "size": size, "entries": list })).into_response())
 }

@@ -1,11 +1,10 @@
 //! Writing to the audit log from handlers. A request whose audit entry cannot be
 //! committed fails: nothing sensitive leaves, and no change goes unrecorded silently.
 //!
-//! The log can never be edited, so it must never hold personal identifiers: targets
-//! and details are masked (to 一般-3) before they are appended.
+//! The log masks every entry before it is appended (`NewEntry::masked`), so handlers
+//! may name what they touched freely.
 
-use citymirror_core::DataGrade;
-use citymirror_trust::{audit::NewEntry, mask::mask_text, Principal};
+use citymirror_trust::{audit::NewEntry, Principal};
 
 use crate::{ApiError, AppState};
 
@@ -16,15 +15,6 @@ pub async fn record(
     target: String,
     detail: serde_json::Value,
 ) -> Result<u64, ApiError> {
-    const KEEP: DataGrade = DataGrade::General(3);
-    let target = mask_text(&target, KEEP).into_owned();
-    let text = detail.to_string();
-    let detail = match mask_text(&text, KEEP) {
-        std::borrow::Cow::Borrowed(_) => detail,
-        std::borrow::Cow::Owned(masked) => {
-            serde_json::from_str(&masked).unwrap_or(serde_json::Value::Null)
-        }
-    };
     state
         .security
         .audit

@@ -146,3 +146,24 @@ async fn proofs_for_sizes_beyond_the_log_are_bad_requests() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}: {}", r.text());
     }
 }
+
+#[tokio::test]
+async fn listing_entries_from_past_the_end_is_empty_and_never_wraps_around() {
+    let app = TestApp::new().await;
+    let worker = app.token(Role::GridWorker, Some(fixture::GRIDS[0])).await;
+    app.get_as(&worker, "/api/v1/records/persons").await;
+    let size = app.audit.size();
+    assert!(size > 0);
+    for from in [size, size + 1, i64::MAX as u64, u64::MAX] {
+        let r = app
+            .get_as(&app.admin, &format!("/api/v1/audit/entries?from={from}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{from}: {}", r.text());
+        assert_eq!(r.json()["entries"], json!([]), "from={from}");
+    }
+    let all = app
+        .get_as(&app.admin, "/api/v1/audit/entries?from=0")
+        .await
+        .json();
+    assert_eq!(all["entries"][0]["seq"], 0);
+}

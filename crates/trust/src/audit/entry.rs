@@ -53,6 +53,48 @@ impl NewEntry {
         self.detail = detail;
         self
     }
+
+    /// The entry with every identifier above 一般-3 masked out of its actor, target and
+    /// every string (and key) of its detail. The log can never be edited, and its entries
+    /// are read by supervisors, so it must never hold a mobile number or a 身份证号 (a
+    /// citizen's user name is their mobile number): [`super::AuditLog::append`] applies
+    /// this to everything it is given, whoever gives it.
+    pub fn masked(self) -> NewEntry {
+        NewEntry {
+            actor: keep(self.actor),
+            action: keep(self.action),
+            target: keep(self.target),
+            detail: mask_json(self.detail),
+        }
+    }
+}
+
+/// What audit entries may hold: up to 一般-3, the entitlement of those who read them.
+pub const ENTRY_GRADE: citymirror_core::DataGrade = citymirror_core::DataGrade::General(3);
+
+fn keep(s: String) -> String {
+    match crate::mask::mask_text(&s, ENTRY_GRADE) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(masked) => masked,
+    }
+}
+
+fn mask_json(v: Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(keep(s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(mask_json).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (keep(k), mask_json(v)))
+                .collect(),
+        ),
+        // A number may be a mobile number written as one.
+        Value::Number(n) => match crate::mask::mask_text(&n.to_string(), ENTRY_GRADE) {
+            std::borrow::Cow::Borrowed(_) => Value::Number(n),
+            std::borrow::Cow::Owned(masked) => Value::String(masked),
+        },
+        other => other,
+    }
 }
 
 impl AuditEntry {

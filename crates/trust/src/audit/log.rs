@@ -150,11 +150,12 @@ impl AuditLog {
         Ok(AuditLog { requests, shared })
     }
 
-    /// Records an entry and returns its `seq` once it is committed to the store.
+    /// Records an entry and returns its `seq` once it is committed to the store. The
+    /// entry is masked first ([`NewEntry::masked`]): no identifier enters the log.
     pub async fn append(&self, entry: NewEntry) -> Result<u64, AuditError> {
         let (reply, answer) = oneshot::channel();
         self.requests
-            .send(Request::Append(entry, reply))
+            .send(Request::Append(entry.masked(), reply))
             .await
             .map_err(|_| AuditError::Closed)?;
         answer.await.map_err(|_| AuditError::Closed)?
@@ -405,6 +406,36 @@ mod tests {
         assert_eq!(server.append(entry(2)).await.unwrap(), 2);
         assert_eq!(repo.rows().len(), 3);
         assert_eq!(server.root(3).unwrap(), recomputed(&repo).root(3).unwrap());
+    }
+
+    #[tokio::test]
+    async fn no_identifier_enters_the_log_whoever_appends() {
+        let repo = Arc::new(MemoryAuditRepo::new());
+        let log = open(&repo).await.unwrap();
+        let id = citymirror_core::ids::resident_id("440304", "19900101", 123);
+        log.append(NewEntry {
+            actor: "user:13800138000".into(),
+            action: "session.login".into(),
+            target: format!("persons/{id}"),
+            detail: json!({ "username": "13912345678", "n": 13987654321u64, "13700001111": [id] }),
+        })
+        .await
+        .unwrap();
+        let stored = &repo.rows()[0].entry;
+        for secret in [
+            "13800138000",
+            "13912345678",
+            "13987654321",
+            "13700001111",
+            id.as_str(),
+        ] {
+            assert!(!stored.contains(secret), "{secret} in {stored}");
+        }
+        assert!(
+            stored.contains("\"actor\":\"user:138****8000\""),
+            "{stored}"
+        );
+        assert!(crate::pii::scan(stored).is_empty(), "{stored}");
     }
 
     /// Appends entries `range` concurrently and collects the answers.
