@@ -23,7 +23,7 @@ work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 $bin generate --scale 0.01 --seed 7 --data-dir "$work" 2>"$work/generate.log" || { cat "$work/generate.log"; exit 1; }
 port=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-$bin serve --data-dir "$work" --listen "127.0.0.1:$port" --rate-limit 0 2>"$work/serve.log" &
+$bin serve --data-dir "$work" --listen "127.0.0.1:$port" 2>"$work/serve.log" &
 server=$!
 for i in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/serve.log"; exit 1; }

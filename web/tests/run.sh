@@ -40,7 +40,7 @@ if [[ -z "${CITYMIRROR_BIN:-}" ]]; then
 fi
 
 "$bin" generate --scale "${CITYMIRROR_TEST_SCALE:-0.05}" --seed 1 --data-dir "$data" >"$data/generate.log" 2>&1
-serve_args=(--data-dir "$data" --listen "127.0.0.1:$port" --rate-limit 0)
+serve_args=(--data-dir "$data" --listen "127.0.0.1:$port")
 # The server serves web/dist at / when told where it is (older builds cannot).
 if "$bin" serve --help 2>/dev/null | grep -q -- '--web-dir'; then
   serve_args+=(--web-dir "$web/dist")

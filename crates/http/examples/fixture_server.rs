@@ -74,10 +74,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Arc::new(store),
         audit,
         "440304".parse()?,
-        RateLimitConfig {
-            per_second: 0,
-            burst: 0,
-        },
+        RateLimitConfig::OFF,
         false,
     )
     .await?;

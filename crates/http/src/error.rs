@@ -35,6 +35,9 @@ pub enum ApiError {
     InvalidCredentials,
     /// 401 `invalid_token`: a bearer token or session that is unknown, expired or revoked.
     InvalidToken,
+    /// 400 `malformed_credentials`: an Authorization header or session cookie that is not
+    /// in the one form this server reads (the message says what is wrong).
+    MalformedCredentials(String),
     /// 403 `forbidden`: the caller's role does not grant this action.
     Forbidden(String),
     /// 403 `csrf_failed`: a cookie-authenticated write without the session's CSRF token.
@@ -55,7 +58,8 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::OutsideDistrict(_) => StatusCode::NOT_FOUND,
             ApiError::InvalidParameter(_)
             | ApiError::UnknownParameter(_)
-            | ApiError::InvalidBody(_) => StatusCode::BAD_REQUEST,
+            | ApiError::InvalidBody(_)
+            | ApiError::MalformedCredentials(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -84,6 +88,7 @@ impl ApiError {
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::InvalidCredentials => "invalid_credentials",
             ApiError::InvalidToken => "invalid_token",
+            ApiError::MalformedCredentials(_) => "malformed_credentials",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::CsrfFailed => "csrf_failed",
             ApiError::Conflict(_) => "conflict",
@@ -104,6 +109,7 @@ impl ApiError {
             | ApiError::PayloadTooLarge(m)
             | ApiError::OutsideDistrict(m)
             | ApiError::Forbidden(m)
+            | ApiError::MalformedCredentials(m)
             | ApiError::Conflict(m) => m,
             ApiError::MethodNotAllowed => "this method is not allowed on this resource",
             ApiError::Unauthenticated => {
@@ -153,7 +159,9 @@ impl IntoResponse for ApiError {
                     header::HeaderValue::from(retry_after_s),
                 );
             }
-            ApiError::Unauthenticated | ApiError::InvalidToken => {
+            ApiError::Unauthenticated
+            | ApiError::InvalidToken
+            | ApiError::MalformedCredentials(_) => {
                 r.headers_mut().insert(
                     header::WWW_AUTHENTICATE,
                     header::HeaderValue::from_static("Bearer realm=\"citymirror\""),

@@ -23,3 +23,40 @@ pub fn parse_items_query(layer: LayerId, query: &str) -> Result<ItemsRequest, Ap
 pub fn parse_feature_query(query: &str) -> Result<FeatureRequest, ApiError> {
     params::parse_feature(Some(query))
 }
+
+/// The credential headers of any request, read as the security gate reads them
+/// (`security::credentials::parse`), and the budget key of the client address it came
+/// from (`ClientKey::anonymous`). `headers` are `(name, value)` pairs as raw bytes; pairs
+/// that are not valid HTTP headers are dropped, as the HTTP parser would refuse them.
+#[doc(hidden)]
+pub fn parse_credentials(headers: &[(&[u8], &[u8])], peer: std::net::IpAddr) -> Result<(), String> {
+    use crate::security::{credentials, rate_limit::ClientKey};
+    use axum::http::{HeaderMap, HeaderName, HeaderValue};
+    let mut map = HeaderMap::new();
+    for (k, v) in headers {
+        if let (Ok(k), Ok(v)) = (HeaderName::from_bytes(k), HeaderValue::from_bytes(v)) {
+            map.append(k, v);
+        }
+    }
+    let key = ClientKey::anonymous(peer);
+    if let ClientKey::Address(std::net::IpAddr::V6(v6)) = key {
+        assert_eq!(
+            v6.segments()[4..],
+            [0, 0, 0, 0],
+            "an IPv6 client is keyed by its /64"
+        );
+    }
+    match credentials::parse(&map) {
+        Ok(credentials::Presented::Token { id, secret }) => {
+            // What parsed must be exactly what `citymirror token create` prints.
+            let canonical = citymirror_trust::token::format_token(id, secret);
+            assert_eq!(
+                citymirror_trust::token::parse_token(&canonical),
+                Some((id, secret))
+            );
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
+}

@@ -103,10 +103,7 @@ async fn main() {
         records,
         audit.clone(),
         district,
-        RateLimitConfig {
-            per_second: 0,
-            burst: 0,
-        },
+        RateLimitConfig::OFF,
         true,
     )
     .await

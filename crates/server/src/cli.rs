@@ -157,9 +157,10 @@ pub struct ServeArgs {
     pub public_url: Option<String>,
     #[command(flatten)]
     pub audit: AuditKeyArgs,
-    /// Requests per second allowed per anonymous client address on the public API (0: no
-    /// limit); vector tiles draw from their own bucket of ten times as many.
-    #[arg(long, default_value_t = 50, env = "CITYMIRROR_RATE_LIMIT")]
+    /// Server work each anonymous client address may cause, in milliseconds of handling
+    /// per second (1000: one core's worth), with half a minute's worth at once; signed-in
+    /// callers get four times as much, each on their own (0: no limit, for benchmarks).
+    #[arg(long, default_value_t = 1000, env = "CITYMIRROR_RATE_LIMIT")]
     pub rate_limit: u32,
     /// Memory for encoded vector tiles, in MiB (0: no cache, every tile is rendered when
     /// asked for).

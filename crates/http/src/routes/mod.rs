@@ -104,7 +104,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::map_response(json_payload_too_large))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::security::rate_limit::layer,
+            crate::security::rate_limit::gate,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

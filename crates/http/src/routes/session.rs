@@ -115,8 +115,7 @@ pub async fn login(
 }
 
 pub async fn current(State(state): State<AppState>, parts: Parts) -> Result<Response, ApiError> {
-    let cookie =
-        crate::security::caller::session_cookie(&parts).ok_or(ApiError::Unauthenticated)?;
+    let cookie = cookie_of(&parts)?;
     let (principal, s) = crate::security::caller::from_session(cookie, &state).await?;
     let user = state
         .security
@@ -132,13 +131,10 @@ pub async fn logout(
     Caller(who): Caller,
     parts: Parts,
 ) -> Result<Response, ApiError> {
-    let cookie =
-        crate::security::caller::session_cookie(&parts).ok_or(ApiError::Unauthenticated)?;
-    state
-        .security
-        .repo
-        .delete_session(&secret::digest(cookie))
-        .await?;
+    let cookie = cookie_of(&parts)?;
+    let digest = secret::digest(cookie);
+    state.security.repo.delete_session(&digest).await?;
+    state.security.sessions.evict(digest);
     trail::record(&state, &who, "session.logout", "session".into(), json!({})).await?;
     let mut r = StatusCode::NO_CONTENT.into_response();
     r.headers_mut().insert(
@@ -150,6 +146,13 @@ pub async fn logout(
         .map_err(|e| ApiError::Internal(e.to_string()))?,
     );
     Ok(r)
+}
+
+/// The request's session cookie, which these resources need.
+fn cookie_of(parts: &Parts) -> Result<&str, ApiError> {
+    crate::security::credentials::session_cookie(&parts.headers)
+        .map_err(|m| ApiError::MalformedCredentials(m.to_string()))?
+        .ok_or(ApiError::Unauthenticated)
 }
 
 /// What the UI needs to know about the signed-in user.

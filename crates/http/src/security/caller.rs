@@ -1,49 +1,63 @@
 //! The [`Caller`] extractor: every handler that cares who is asking takes one.
+//!
+//! The security gate (`rate_limit::gate`) resolves each request's caller once, before
+//! the handler runs, and leaves it in the request's extensions; the extractor takes it
+//! from there. Resolving verifies the credential: only a verified one makes a caller
+//! anything but anonymous, and a bad one is refused, never downgraded to anonymous.
 
 use axum::{
     extract::FromRequestParts,
-    http::{header, request::Parts, Method},
+    http::{request::Parts, HeaderMap, Method},
 };
 use chrono::Utc;
-use citymirror_trust::{secret, session, token, Principal, Session};
+use citymirror_trust::{secret, session, Principal, Session};
 use subtle::ConstantTimeEq;
 
+use super::credentials::{self, Presented};
 use crate::{ApiError, AppState};
 
 /// The resolved principal of a request (anonymous when it carries no credentials).
 #[derive(Debug, Clone)]
 pub struct Caller(pub Principal);
 
-/// The session cookie's value, if the request carries one.
-pub fn session_cookie(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == session::COOKIE)
-        .map(|(_, v)| v)
-}
+/// Marks a request that arrived on the server's local control socket, whose file
+/// permissions are its credential: it acts as the deployment's operator.
+#[derive(Debug, Clone, Copy)]
+pub struct LocalOperator;
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
-            let raw = auth
-                .to_str()
-                .ok()
-                .and_then(|s| s.strip_prefix("Bearer "))
-                .ok_or(ApiError::InvalidToken)?;
-            return from_token(raw.trim(), state).await.map(Caller);
+        if let Some(c) = parts.extensions.get::<Caller>() {
+            return Ok(c.clone());
         }
-        if let Some(cookie) = session_cookie(parts) {
+        resolve(&parts.method, &parts.headers, &parts.extensions, state)
+            .await
+            .map(Caller)
+    }
+}
+
+/// Who a request comes from, with its credential verified.
+pub async fn resolve(
+    method: &Method,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    state: &AppState,
+) -> Result<Principal, ApiError> {
+    if extensions.get::<LocalOperator>().is_some() {
+        return Ok(Principal::operator(
+            "control-socket",
+            state.security.org.district().clone(),
+        ));
+    }
+    match credentials::parse(headers).map_err(|m| ApiError::MalformedCredentials(m.to_string()))? {
+        Presented::None => Ok(Principal::anonymous()),
+        Presented::Token { id, secret } => from_token(id, secret, state).await,
+        Presented::Session(cookie) => {
             let (principal, session) = from_session(cookie, state).await?;
-            if !is_safe(&parts.method) {
-                let presented = parts
-                    .headers
+            if !is_safe(method) {
+                let presented = headers
                     .get(session::CSRF_HEADER)
                     .map(|v| v.as_bytes())
                     .unwrap_or_default();
@@ -51,9 +65,8 @@ impl FromRequestParts<AppState> for Caller {
                     return Err(ApiError::CsrfFailed);
                 }
             }
-            return Ok(Caller(principal));
+            Ok(principal)
         }
-        Ok(Caller(Principal::anonymous()))
     }
 }
 
@@ -61,9 +74,8 @@ fn is_safe(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-async fn from_token(raw: &str, state: &AppState) -> Result<Principal, ApiError> {
+async fn from_token(id: i64, secret_part: &str, state: &AppState) -> Result<Principal, ApiError> {
     let sec = &state.security;
-    let (id, secret_part) = token::parse_token(raw).ok_or(ApiError::InvalidToken)?;
     let t = sec
         .tokens
         .get(id, sec.repo.as_ref())
@@ -81,17 +93,11 @@ pub async fn from_session(
     state: &AppState,
 ) -> Result<(Principal, Session), ApiError> {
     let sec = &state.security;
-    let s = sec
-        .repo
-        .session(&secret::digest(cookie))
+    let (s, user) = sec
+        .sessions
+        .get(secret::digest(cookie), sec.repo.as_ref())
         .await?
-        .filter(|s| s.expires_at > Utc::now())
-        .ok_or(ApiError::InvalidToken)?;
-    let user = sec
-        .repo
-        .user(s.user_id)
-        .await?
-        .filter(|u| !u.disabled)
+        .filter(|(s, u)| s.expires_at > Utc::now() && !u.disabled)
         .ok_or(ApiError::InvalidToken)?;
     Ok((sec.org.principal_for_user(&user), s))
 }

@@ -8,12 +8,13 @@
 //! - [`masking`] masks every property and record field above the reader's entitlement.
 //! - [`throttle`] and [`rate_limit`] keep guessing and flooding out.
 
+mod caches;
 pub(crate) mod caller;
+pub mod credentials;
 pub mod masking;
 mod org;
 pub mod rate_limit;
 mod throttle;
-mod tokens;
 pub mod trail;
 
 use std::sync::Arc;
@@ -21,11 +22,11 @@ use std::sync::Arc;
 use citymirror_trust::{audit::AuditLog, TrustRepo};
 use citymirror_twin::RecordRepo;
 
-pub use caller::Caller;
+pub(crate) use caches::{SessionCache, TokenCache};
+pub use caller::{Caller, LocalOperator};
 pub use org::Org;
 pub use rate_limit::RateLimitConfig;
 pub(crate) use throttle::LoginThrottle;
-pub(crate) use tokens::TokenCache;
 
 /// Everything the trust side of the API needs, shared by all handlers.
 #[derive(Clone)]
@@ -35,6 +36,7 @@ pub struct Security {
     pub audit: AuditLog,
     pub org: Arc<Org>,
     pub(crate) tokens: Arc<TokenCache>,
+    pub(crate) sessions: Arc<SessionCache>,
     pub(crate) throttle: Arc<LoginThrottle>,
     pub(crate) limiter: Arc<rate_limit::Limiter>,
     /// Whether the session cookie carries `Secure` (turn off only for plain-HTTP
@@ -59,6 +61,7 @@ impl Security {
             audit,
             org: Arc::new(org),
             tokens: Arc::new(TokenCache::default()),
+            sessions: Arc::new(SessionCache::default()),
             throttle: Arc::new(LoginThrottle::default()),
             limiter: Arc::new(rate_limit::Limiter::new(rate_limit)),
             secure_cookies,

@@ -1,95 +1,195 @@
-//! Per-client rate limits on the public (unauthenticated) API: a token bucket per IP
-//! address (GCRA, from `governor`). Authenticated callers are accountable through the
-//! audit log and their token, so they are not limited here.
+//! The security gate every request passes, and the work budgets it keeps.
+//!
+//! The gate resolves the caller first ([`super::caller::resolve`]): only a verified
+//! credential takes a request out of its address's anonymous budget. Then it charges
+//! the request to a budget by the *work it caused*, not by the request: the time the
+//! server spent answering it. A client paging a layer with GDAL or QGIS, the
+//! conformance suite, a map loading a screenful of cached tiles, or a bureau of people
+//! behind one NAT address, asks for many cheap answers and never meets the limit; a
+//! client that makes the server work (uncached renders, large pages, searches, password
+//! hashing) meets it in proportion. Over budget, a client is told when to come back
+//! (`429` with `Retry-After`).
+//!
+//! Each budget is a bucket of milliseconds of work that refills at a steady rate: one
+//! per anonymous client address (an IPv6 client by its /64, which one host holds
+//! whole), and one per verified principal at [`SIGNED_IN_FACTOR`] times the rate (they
+//! are accountable through the audit log; the budget only bounds a stolen or runaway
+//! credential). A request is admitted while its bucket holds at least
+//! [`MIN_COST`]; its cost is charged once the answer is ready, so one expensive request
+//! may take the bucket into debt, which the client then waits out. `governor`'s GCRA
+//! cannot charge after the fact or hold a debt, hence this small bucket of our own.
+//!
+//! The page's built assets (`/assets/…`, a few files browsers cache for a year) pass
+//! the gate untouched.
 
-use std::{net::IpAddr, num::NonZeroU32};
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::header,
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
+use citymirror_trust::{Actor, Principal};
 
+use super::caller::{resolve, Caller};
 use crate::{ApiError, AppState};
 
-/// Requests per second and burst per client address; `per_second: 0` turns limits off.
+/// How much work each anonymous client address may cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimitConfig {
-    pub per_second: u32,
-    pub burst: u32,
+    /// Milliseconds of handling per second, on average; 0 turns budgets off.
+    pub work_ms_per_s: u32,
+    /// The most milliseconds of handling a client may use at once, from a full bucket.
+    pub burst_ms: u32,
+}
+
+impl RateLimitConfig {
+    /// No budgets at all (benchmarks of the server's own throughput).
+    pub const OFF: RateLimitConfig = RateLimitConfig {
+        work_ms_per_s: 0,
+        burst_ms: 0,
+    };
 }
 
 impl Default for RateLimitConfig {
-    /// Generous enough for a map page that loads a screenful of features at once.
+    /// One client address may keep one core busy on average, and ask for half a minute
+    /// of work at once: far more than any standard client or map page needs, and on a
+    /// two-core server still leaves the other core to everyone else.
     fn default() -> Self {
         RateLimitConfig {
-            per_second: 50,
-            burst: 200,
+            work_ms_per_s: 1000,
+            burst_ms: 30_000,
         }
     }
 }
 
-/// How many times the API's quota a client gets for vector tiles. One look at a pitched
-/// 3D map asks for a few dozen tiles of each of its sources at once, and a tile answered
-/// from the cache costs less than a feature query; with the API's quota the map would
-/// be refused half its tiles on the first screen.
-pub const TILE_QUOTA_FACTOR: u32 = 10;
+/// A verified principal's budget, in multiples of an anonymous address's.
+pub const SIGNED_IN_FACTOR: u32 = 4;
 
-/// The per-client buckets: one for the API, a larger one for tiles. The page's own
-/// static files (`/assets/…`) are not limited: they are few, and cached by browsers.
-#[derive(Debug)]
-pub struct Limiter {
-    api: Bucket,
-    tiles: Bucket,
+/// The least a request is charged, whatever it cost: what reading and routing it takes.
+/// It bounds a flood of trivial requests (10,000 a second from one address).
+pub const MIN_COST: Duration = Duration::from_micros(100);
+
+/// Whose budget a request is charged to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ClientKey {
+    /// An anonymous client: its address (IPv6 by its /64 prefix).
+    Address(IpAddr),
+    /// A verified principal: `token:7`, `user:3`.
+    Principal(String),
 }
 
+impl ClientKey {
+    pub fn anonymous(ip: IpAddr) -> ClientKey {
+        ClientKey::Address(match ip {
+            IpAddr::V4(_) => ip,
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => {
+                    let s = v6.segments();
+                    IpAddr::from([s[0], s[1], s[2], s[3], 0, 0, 0, 0])
+                }
+            },
+        })
+    }
+
+    fn of(p: &Principal, ip: IpAddr) -> ClientKey {
+        match &p.actor {
+            Actor::Anonymous => ClientKey::anonymous(ip),
+            a @ (Actor::User { .. } | Actor::Token { .. } | Actor::System { .. }) => {
+                ClientKey::Principal(match a {
+                    Actor::User { id, .. } => format!("user:{id}"),
+                    other => other.to_string(),
+                })
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    /// Milliseconds of work available; negative while in debt.
+    level: f64,
+    at: Instant,
+}
+
+/// The budgets of every client seen recently.
 #[derive(Debug)]
-struct Bucket(Option<DefaultKeyedRateLimiter<IpAddr>>);
+pub struct Limiter {
+    rate_ms_per_s: f64,
+    burst_ms: f64,
+    buckets: Mutex<HashMap<ClientKey, Bucket>>,
+}
+
+/// More clients than this, and buckets that have refilled are forgotten (a full bucket
+/// is what a new client gets anyway).
+const MAX_CLIENTS: usize = 100_000;
 
 impl Limiter {
     pub fn new(cfg: RateLimitConfig) -> Limiter {
-        let scaled = RateLimitConfig {
-            per_second: cfg.per_second.saturating_mul(TILE_QUOTA_FACTOR),
-            burst: cfg.burst.saturating_mul(TILE_QUOTA_FACTOR),
-        };
         Limiter {
-            api: Bucket::new(cfg),
-            tiles: Bucket::new(scaled),
+            rate_ms_per_s: f64::from(cfg.work_ms_per_s),
+            burst_ms: f64::from(cfg.burst_ms.max(cfg.work_ms_per_s)),
+            buckets: Mutex::new(HashMap::new()),
         }
     }
 
-    /// `Err(seconds)` when `ip` is over the quota of the bucket a request to `path` draws
-    /// from (none for the page's assets).
-    fn check(&self, path: &str, ip: IpAddr) -> Result<(), u64> {
-        if path.starts_with("/assets/") {
+    fn enabled(&self) -> bool {
+        self.rate_ms_per_s > 0.0
+    }
+
+    fn scale(key: &ClientKey) -> f64 {
+        match key {
+            ClientKey::Address(_) => 1.0,
+            ClientKey::Principal(_) => f64::from(SIGNED_IN_FACTOR),
+        }
+    }
+
+    /// `Err(seconds)` to wait when `key`'s bucket holds less than [`MIN_COST`] at `now`.
+    pub fn admit(&self, key: &ClientKey, now: Instant) -> Result<(), u64> {
+        if !self.enabled() {
+            return Ok(());
+        }
+        let scale = Self::scale(key);
+        let (rate, burst) = (self.rate_ms_per_s * scale, self.burst_ms * scale);
+        let mut buckets = self.buckets.lock().unwrap();
+        let b = buckets.entry(key.clone()).or_insert(Bucket {
+            level: burst,
+            at: now,
+        });
+        let elapsed = now.saturating_duration_since(b.at).as_secs_f64();
+        b.level = (b.level + elapsed * rate).min(burst);
+        b.at = now;
+        let need = MIN_COST.as_secs_f64() * 1000.0;
+        if b.level >= need {
             Ok(())
-        } else if path.starts_with("/tiles/") {
-            self.tiles.check(ip)
         } else {
-            self.api.check(ip)
+            Err(((need - b.level) / rate).ceil().max(1.0) as u64)
         }
     }
-}
 
-impl Bucket {
-    fn new(cfg: RateLimitConfig) -> Bucket {
-        Bucket(NonZeroU32::new(cfg.per_second).map(|rate| {
-            let burst = NonZeroU32::new(cfg.burst.max(cfg.per_second)).unwrap_or(rate);
-            DefaultKeyedRateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
-        }))
-    }
-
-    fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        let Some(l) = &self.0 else { return Ok(()) };
-        if l.len() > 100_000 {
-            l.retain_recent();
+    /// Charges `cost` to `key`'s bucket (at least [`MIN_COST`]).
+    pub fn charge(&self, key: &ClientKey, cost: Duration) {
+        if !self.enabled() {
+            return;
         }
-        l.check_key(&ip).map_err(|not_until| {
-            let clock = governor::clock::DefaultClock::default();
-            not_until.wait_time_from(clock.now()).as_secs() + 1
-        })
+        let ms = cost.max(MIN_COST).as_secs_f64() * 1000.0;
+        let mut buckets = self.buckets.lock().unwrap();
+        if let Some(b) = buckets.get_mut(key) {
+            b.level -= ms;
+        }
+        if buckets.len() > MAX_CLIENTS {
+            let (rate, burst) = (self.rate_ms_per_s, self.burst_ms);
+            let now = Instant::now();
+            buckets.retain(|_, b| {
+                b.level + now.saturating_duration_since(b.at).as_secs_f64() * rate < burst
+            });
+        }
     }
 }
 
@@ -100,22 +200,100 @@ pub fn client_ip(req_ext: &axum::http::Extensions) -> IpAddr {
         .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip())
 }
 
-fn has_credentials(req: &Request) -> bool {
-    let h = req.headers();
-    h.contains_key(header::AUTHORIZATION)
-        || h.get_all(header::COOKIE).iter().any(|v| {
-            v.to_str()
-                .is_ok_and(|s| s.contains(citymirror_trust::session::COOKIE))
-        })
+/// Middleware: resolves the caller, admits the request against its budget, runs it,
+/// and charges the time it took.
+pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/assets/") {
+        return next.run(req).await;
+    }
+    let started = Instant::now();
+    let limiter = &state.security.limiter;
+    let ip = client_ip(req.extensions());
+    let resolved = resolve(req.method(), req.headers(), req.extensions(), &state).await;
+    let key = match &resolved {
+        Ok(p) => ClientKey::of(p, ip),
+        // A credential that does not verify counts against its address.
+        Err(_) => ClientKey::anonymous(ip),
+    };
+    if let Err(retry_after_s) = limiter.admit(&key, started) {
+        return ApiError::RateLimited { retry_after_s }.into_response();
+    }
+    let response = match resolved {
+        Ok(principal) => {
+            req.extensions_mut().insert(Caller(principal));
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    };
+    limiter.charge(&key, started.elapsed());
+    response
 }
 
-/// Middleware: refuses an anonymous request over its client's quota with 429.
-pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if !has_credentials(&req) {
-        let ip = client_ip(req.extensions());
-        if let Err(retry_after_s) = state.security.limiter.check(req.uri().path(), ip) {
-            return ApiError::RateLimited { retry_after_s }.into_response();
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limiter(rate: u32, burst: u32) -> Limiter {
+        Limiter::new(RateLimitConfig {
+            work_ms_per_s: rate,
+            burst_ms: burst,
+        })
     }
-    next.run(req).await
+
+    #[test]
+    fn a_client_spends_its_burst_then_waits_for_the_refill() {
+        let l = limiter(100, 1000);
+        let key = ClientKey::anonymous("10.0.0.1".parse().unwrap());
+        let t0 = Instant::now();
+        // Cheap requests: ten thousand of the minimum cost fill a second of burst.
+        for _ in 0..9_990 {
+            assert_eq!(l.admit(&key, t0), Ok(()));
+            l.charge(&key, Duration::ZERO);
+        }
+        // One expensive answer takes the bucket into debt…
+        assert_eq!(l.admit(&key, t0), Ok(()));
+        l.charge(&key, Duration::from_millis(500));
+        // …which is waited out at 100 ms of work per second.
+        let wait = l.admit(&key, t0).unwrap_err();
+        assert_eq!(wait, 5);
+        assert!(l.admit(&key, t0 + Duration::from_secs(4)).is_err());
+        assert_eq!(l.admit(&key, t0 + Duration::from_secs(6)), Ok(()));
+    }
+
+    #[test]
+    fn clients_have_budgets_of_their_own_and_principals_a_larger_one() {
+        let l = limiter(10, 10);
+        let t0 = Instant::now();
+        let a = ClientKey::anonymous("10.0.0.1".parse().unwrap());
+        let b = ClientKey::anonymous("10.0.0.2".parse().unwrap());
+        let p = ClientKey::Principal("token:1".into());
+        for key in [&a, &p] {
+            l.admit(key, t0).unwrap();
+            l.charge(key, Duration::from_millis(10));
+        }
+        assert!(l.admit(&a, t0).is_err());
+        assert_eq!(l.admit(&b, t0), Ok(()));
+        assert_eq!(l.admit(&p, t0), Ok(()), "a principal's burst is 4×");
+    }
+
+    #[test]
+    fn an_ipv6_host_is_one_client_whatever_address_of_its_prefix_it_uses() {
+        let a = ClientKey::anonymous("2001:db8:1:2::1".parse().unwrap());
+        let b = ClientKey::anonymous("2001:db8:1:2:ffff::9".parse().unwrap());
+        let c = ClientKey::anonymous("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(
+            ClientKey::anonymous("::ffff:10.0.0.1".parse().unwrap()),
+            ClientKey::anonymous("10.0.0.1".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn budgets_off_admit_everything() {
+        let l = Limiter::new(RateLimitConfig::OFF);
+        let key = ClientKey::anonymous("10.0.0.1".parse().unwrap());
+        l.charge(&key, Duration::from_secs(1000));
+        assert_eq!(l.admit(&key, Instant::now()), Ok(()));
+    }
 }

@@ -66,11 +66,36 @@ async fn without_credentials_every_protected_resource_answers_401() {
 #[tokio::test]
 async fn bad_credentials_are_refused_not_downgraded_to_anonymous() {
     let app = TestApp::new().await;
-    for auth in [
-        "Bearer nonsense",
-        "Bearer cm_1_wrongsecret",
-        "Bearer cm_999_abc",
-        "Basic YWRtaW46eA==",
+    let unknown = format!(
+        "Bearer cm_999_{}",
+        citymirror_trust::secret::random_secret()
+    );
+    let wrong_secret = format!("Bearer cm_1_{}", citymirror_trust::secret::random_secret());
+    for (auth, status, code) in [
+        // Well-formed, but no live token of ours: 401, sign in again.
+        (unknown.as_str(), StatusCode::UNAUTHORIZED, "invalid_token"),
+        (
+            wrong_secret.as_str(),
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+        ),
+        // Not a token at all: 400, saying what is wrong with the header.
+        (
+            "Bearer nonsense",
+            StatusCode::BAD_REQUEST,
+            "malformed_credentials",
+        ),
+        (
+            "Bearer cm_1_wrongsecret",
+            StatusCode::BAD_REQUEST,
+            "malformed_credentials",
+        ),
+        ("Bearer", StatusCode::BAD_REQUEST, "malformed_credentials"),
+        (
+            "Basic YWRtaW46eA==",
+            StatusCode::BAD_REQUEST,
+            "malformed_credentials",
+        ),
     ] {
         let r = app
             .get_with(
@@ -78,12 +103,39 @@ async fn bad_credentials_are_refused_not_downgraded_to_anonymous() {
                 &[("authorization", auth)],
             )
             .await;
-        assert_eq!(
-            r.error_code(StatusCode::UNAUTHORIZED),
-            "invalid_token",
-            "{auth}"
-        );
+        assert_eq!(r.error_code(status), code, "{auth}");
     }
+}
+
+#[tokio::test]
+async fn an_empty_bearer_token_is_told_apart_from_a_revoked_one() {
+    // The README's `TOKEN=$(citymirror token create …)` left TOKEN empty, and the answer
+    // said "sign in again".
+    let app = TestApp::new().await;
+    let r = app
+        .get_with("/api/v1/records/persons", &[("authorization", "Bearer ")])
+        .await;
+    assert_eq!(
+        r.error_code(StatusCode::BAD_REQUEST),
+        "malformed_credentials"
+    );
+    assert!(
+        r.json()["message"].as_str().unwrap().contains("empty"),
+        "{}",
+        r.text()
+    );
+    let bearer = format!("Bearer {}", app.admin);
+    let r = app
+        .get_with(
+            "/api/v1/tokens",
+            &[("authorization", &bearer), ("authorization", &bearer)],
+        )
+        .await;
+    assert_eq!(
+        r.error_code(StatusCode::BAD_REQUEST),
+        "malformed_credentials"
+    );
+    assert!(r.text().contains("more than one"), "{}", r.text());
 }
 
 #[tokio::test]

@@ -40,7 +40,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             listen: args.listen,
             public_url: None,
             audit: AuditKeyArgs { audit_key: None },
-            rate_limit: RateLimitConfig::default().per_second,
+            rate_limit: RateLimitConfig::default().work_ms_per_s,
             tile_cache_mb: HttpConfig::DEFAULT_TILE_CACHE_BYTES >> 20,
             insecure_cookies: false,
             web: args.web.clone(),

@@ -45,8 +45,8 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
         audit.clone(),
         district,
         RateLimitConfig {
-            per_second: args.rate_limit,
-            ..RateLimitConfig::default()
+            work_ms_per_s: args.rate_limit,
+            burst_ms: args.rate_limit.saturating_mul(30),
         },
         !args.insecure_cookies,
     )

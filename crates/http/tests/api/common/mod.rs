@@ -150,16 +150,7 @@ impl TestApp {
         let store = citymirror_store::open(&target)
             .await
             .expect("open the store");
-        Self::with_store(
-            store,
-            RateLimitConfig {
-                per_second: 0,
-                burst: 0,
-            },
-            dir,
-            pg,
-        )
-        .await
+        Self::with_store(store, RateLimitConfig::default(), dir, pg).await
     }
 
     /// The fixture with anonymous requests limited as configured.
