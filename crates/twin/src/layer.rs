@@ -197,7 +197,14 @@ impl Layer {
                 }
             }
         }
-        q.filters.iter().all(|(i, v)| &f.props[*i] == v)
+        q.filters
+            .iter()
+            .all(|(i, v)| match (&f.props[*i], v, &q.text_view) {
+                (Value::Text(stored), Value::Text(wanted), Some(view)) => {
+                    view.equals(stored, wanted)
+                }
+                (stored, wanted, _) => stored == wanted,
+            })
     }
 
     /// Runs a query: the matching features' total count and the page `offset..offset+limit`.

@@ -7,6 +7,8 @@
 //! scan covers in a few milliseconds; an inverted index can replace it behind the same
 //! method when that stops being true.
 
+use std::borrow::Cow;
+
 use citymirror_core::{LayerId, Value};
 use geo::Rect;
 
@@ -38,11 +40,22 @@ pub struct SearchHit {
     rank: u8,
 }
 
+/// How a reader sees a feature's text: the text itself, or what is left of it once
+/// masked to the reader's entitlement. The twin knows no masking; the caller does.
+pub type TextView<'a> = &'a (dyn Fn(&str) -> Cow<'_, str> + Sync);
+
 impl Twin {
     /// Features whose name or address contains every whitespace-separated term of
     /// `query` (case-insensitively), best matches first, administrative units before
     /// buildings on a tie, at most `limit`.
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+        self.search_as(query, limit, &|s| Cow::Borrowed(s))
+    }
+
+    /// [`Twin::search`] as a reader who sees each text through `view`: the query is
+    /// matched against what the reader would see, and hits carry that text. A reader
+    /// who sees `张三139****5678` cannot find it by typing the number in full.
+    pub fn search_as(&self, query: &str, limit: usize, view: TextView<'_>) -> Vec<SearchHit> {
         let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
         if terms.is_empty() || limit == 0 {
             return Vec::new();
@@ -57,15 +70,21 @@ impl Twin {
             let grid_i = index("grid_code").or_else(|| index("code"));
             for f in layer.iter() {
                 let (name, detail) = (text(f, name_i), text(f, detail_i));
-                let Some(rank) = rank(&terms, name, detail) else {
+                // The raw text first (cheap, and most features miss); then what the
+                // reader sees, which can only have lost characters to masking.
+                if rank(&terms, name, detail).is_none() {
+                    continue;
+                }
+                let (name, detail) = (name.map(view), detail.map(view));
+                let Some(rank) = rank(&terms, name.as_deref(), detail.as_deref()) else {
                     continue;
                 };
                 let Some(bbox) = f.bbox() else { continue };
                 hits.push(SearchHit {
                     layer: layer_id,
                     id: f.id,
-                    name: name.unwrap_or_default().to_owned(),
-                    detail: detail.map(str::to_owned),
+                    name: name.as_deref().unwrap_or_default().to_owned(),
+                    detail: detail.map(Cow::into_owned),
                     grid_code: text(f, grid_i).map(str::to_owned),
                     bbox,
                     rank,
@@ -158,6 +177,22 @@ mod tests {
         let hits = twin().search("华强 北路", 10);
         assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [4]);
         assert!(twin().search("华强 南路", 10).is_empty());
+    }
+
+    #[test]
+    fn a_reader_finds_only_what_they_would_see() {
+        let twin = Twin::new();
+        twin.set_layer(Layer::from_features(
+            LayerId::Buildings.schema(),
+            vec![building(1, "张三13912345678", "福华路 3 号")],
+        ));
+        fn hide_digits(s: &str) -> Cow<'_, str> {
+            Cow::Owned(s.replace("13912345678", "139****5678"))
+        }
+        let hits = twin.search_as("张三", 10, &hide_digits);
+        assert_eq!(hits[0].name, "张三139****5678");
+        assert!(twin.search_as("13912345678", 10, &hide_digits).is_empty());
+        assert_eq!(twin.search("13912345678", 10).len(), 1);
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let layer = find_layer(&collection_id)?;
     let schema = layer.schema();
-    let req = params::parse_items(schema, query.as_deref())?;
+    let mut req = params::parse_items(schema, query.as_deref())?;
+    masking::restrict_filters(schema, &mut req.query, who.entitlement())?;
     let format = req.format.unwrap_or_else(|| Format::from_accept(&headers));
     let mut page = state.service.twin().layer(layer).query(&req.query);
     for f in &mut page.features {

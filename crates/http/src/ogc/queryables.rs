@@ -1,8 +1,10 @@
 //! `/collections/{collectionId}/queryables` (OGC API – Features Part 3): the properties a
-//! client may filter items on with `?name=value`, as a JSON Schema.
+//! client may filter items on with `?name=value`, as a JSON Schema. Each reader is shown
+//! the ones they may filter on: a property graded above their entitlement is masked in
+//! what they read, and filtering on it is refused.
 
 use axum::{extract::Path, response::Response};
-use citymirror_core::{LayerSchema, PropType};
+use citymirror_core::{DataGrade, LayerSchema, PropType, PropertyDef};
 use serde_json::{json, Map, Value as Json};
 
 use super::{find_layer, html, link::Link, title};
@@ -10,6 +12,7 @@ use crate::{
     base_url::BaseUrl,
     media,
     negotiate::{Format, Negotiated},
+    security::Caller,
     ApiError,
 };
 
@@ -22,10 +25,17 @@ pub fn property_schema(ty: PropType, title: &str) -> Json {
     s
 }
 
+/// The queryables a reader entitled to `entitlement` may filter on.
+pub fn for_reader(
+    schema: &LayerSchema,
+    entitlement: DataGrade,
+) -> impl Iterator<Item = &'static PropertyDef> {
+    schema.queryables().filter(move |p| p.grade <= entitlement)
+}
+
 /// The queryables document; `$id` is its own absolute URL.
-pub fn document(id: &str, schema: &LayerSchema) -> Json {
-    let properties: Map<String, Json> = schema
-        .queryables()
+pub fn document(id: &str, schema: &LayerSchema, entitlement: DataGrade) -> Json {
+    let properties: Map<String, Json> = for_reader(schema, entitlement)
         .map(|p| (p.name.to_owned(), property_schema(p.ty, p.title_zh)))
         .collect();
     json!({
@@ -39,6 +49,7 @@ pub fn document(id: &str, schema: &LayerSchema) -> Json {
 }
 
 pub async fn get(
+    Caller(who): Caller,
     Path(collection_id): Path<String>,
     base: BaseUrl,
     n: Negotiated,
@@ -47,7 +58,10 @@ pub async fn get(
     let schema = layer.schema();
     let url = base.ogc(&format!("/collections/{layer}/queryables"));
     Ok(match n.format {
-        Format::Json => media::negotiated_json(media::SCHEMA_JSON, &document(&url, schema)),
+        Format::Json => media::negotiated_json(
+            media::SCHEMA_JSON,
+            &document(&url, schema, who.entitlement()),
+        ),
         Format::Html => {
             let lang = n.lang;
             let body = html::table(
@@ -56,7 +70,7 @@ pub async fn get(
                     lang.pick("中文名", "Chinese name"),
                     lang.pick("类型", "Type"),
                 ],
-                schema.queryables().map(|p| {
+                for_reader(schema, who.entitlement()).map(|p| {
                     vec![
                         html::escape(p.name),
                         html::escape(p.title_zh),

@@ -31,7 +31,7 @@ use super::{
 };
 use crate::{
     base_url::BaseUrl,
-    security::{trail, Caller},
+    security::{masking, trail, Caller},
     ApiError, AppState,
 };
 
@@ -91,6 +91,14 @@ fn authorize_place(who: &Principal, layer: LayerId, at: &str) -> Result<(), ApiE
         })
 }
 
+/// The written feature as its writer may read it: a write response is a read like any
+/// other, masked to the writer's entitlement (a street officer who PATCHes a component
+/// does not get back the 身份证号 someone typed into its owner's name).
+fn answer(base: &BaseUrl, layer: LayerId, mut f: Feature, who: &Principal) -> Response {
+    masking::feature_props(layer.schema(), &mut f.props, who.entitlement());
+    feature::response(base, layer, &f, Crs::Crs84)
+}
+
 pub async fn create(
     State(state): State<AppState>,
     Caller(who): Caller,
@@ -115,7 +123,7 @@ pub async fn create(
         json!({ "grid": at }),
     )
     .await?;
-    let mut r = feature::response(&base, layer, &created, Crs::Crs84);
+    let mut r = answer(&base, layer, created.clone(), &who);
     *r.status_mut() = StatusCode::CREATED;
     let location = feature::url(&base, layer, created.id);
     r.headers_mut().insert(
@@ -150,7 +158,7 @@ pub async fn replace(
         json!({ "grid": to, "from_grid": from }),
     )
     .await?;
-    Ok(feature::response(&base, layer, &replaced, Crs::Crs84))
+    Ok(answer(&base, layer, replaced, &who))
 }
 
 pub async fn update(
@@ -181,7 +189,7 @@ pub async fn update(
         json!({ "grid": to, "from_grid": from, "fields": fields }),
     )
     .await?;
-    Ok(feature::response(&base, layer, &updated, Crs::Crs84))
+    Ok(answer(&base, layer, updated, &who))
 }
 
 pub async fn delete(

@@ -12,7 +12,7 @@ use axum::{
     response::Response,
 };
 use citymirror_core::{records::PERSONS, GridCode, GridLevel, LayerId, Value};
-use citymirror_trust::{Action, Principal, Target};
+use citymirror_trust::{mask, Action, Principal, Target};
 use citymirror_twin::{CountTable, Twin};
 use geo::Rect;
 use serde_json::{json, Value as Json};
@@ -61,11 +61,13 @@ async fn respond(state: &AppState, who: &Principal, code: GridCode) -> Result<Re
         .map_err(|e| ApiError::Internal(e.to_string()))?
     };
     let area = area.ok_or_else(|| ApiError::NotFound(format!("no area with code {code}")))?;
+    // Unit names are written by administrators, and are masked like any other text.
+    let name = |n: &str| mask::mask_text(n, who.entitlement()).into_owned();
     let mut kids = Vec::with_capacity(children.len());
     for c in &children {
         kids.push(json!({
             "code": c.code.as_str(),
-            "name": c.name,
+            "name": name(&c.name),
             "level": c.code.level().as_str(),
             "bbox": c.bbox.map(bbox),
             "counts": counts(state, who, &table, &c.code).await?,
@@ -75,12 +77,12 @@ async fn respond(state: &AppState, who: &Principal, code: GridCode) -> Result<Re
         media::JSON,
         &json!({
             "code": area.code.as_str(),
-            "name": area.name,
+            "name": name(&area.name),
             "level": area.code.level().as_str(),
             "level_name": area.code.level().name_zh(),
             "parent": parent.map(|p| json!({
                 "code": p.code.as_str(),
-                "name": p.name,
+                "name": name(&p.name),
                 "level": p.code.level().as_str(),
             })),
             "bbox": area.bbox.map(bbox),

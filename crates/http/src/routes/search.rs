@@ -1,18 +1,20 @@
 //! `GET /api/v1/search?q=&limit=`: features by name and address, for the map's search
-//! box. Only public-grade fields are searched and returned, so the answer is the same
-//! for every reader.
+//! box. Only public-grade fields are searched, and each as its reader sees it: free
+//! text is masked to the reader's entitlement before it is matched and returned, so a
+//! name with a mobile number in it neither leaks nor confirms the number.
 
 use axum::{
     extract::{RawQuery, State},
     response::Response,
 };
 use citymirror_core::LayerId;
+use citymirror_trust::mask;
 use citymirror_twin::SearchHit;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
 use super::query::query;
-use crate::{media, ApiError, AppState};
+use crate::{media, security::Caller, ApiError, AppState};
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
@@ -28,6 +30,7 @@ struct SearchQuery {
 
 pub async fn get(
     State(state): State<AppState>,
+    Caller(who): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let SearchQuery { q, limit } = query(raw.as_deref())?;
@@ -46,9 +49,12 @@ pub async fn get(
     let twin = state.service.twin().clone();
     let needle = q.to_owned();
     // A scan of tens of thousands of names: off the async workers.
-    let hits = tokio::task::spawn_blocking(move || twin.search(&needle, limit))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let entitlement = who.entitlement();
+    let hits = tokio::task::spawn_blocking(move || {
+        twin.search_as(&needle, limit, &|text| mask::mask_text(text, entitlement))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     let results: Vec<Json> = hits.iter().map(hit).collect();
     Ok(media::json(
         media::JSON,

@@ -5,7 +5,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use citymirror_trust::{Action, Target};
+use citymirror_trust::{mask, Action, Principal, Target, Unit};
 use serde_json::json;
 
 use crate::{security::Caller, ApiError, AppState};
@@ -15,7 +15,12 @@ pub async fn list(
     Caller(who): Caller,
 ) -> Result<Response, ApiError> {
     who.authorize(Action::UnitsRead, Target::Any)?;
-    let mut units: Vec<_> = state.security.org.units().collect();
+    let mut units: Vec<_> = state
+        .security
+        .org
+        .units()
+        .map(|u| masked(u, &who))
+        .collect();
     units.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(Json(json!({ "units": units })).into_response())
 }
@@ -31,5 +36,13 @@ pub async fn one(
         .org
         .unit(&id)
         .ok_or_else(|| ApiError::NotFound(format!("no unit `{id}`")))?;
-    Ok(Json(unit).into_response())
+    Ok(Json(masked(unit, &who)).into_response())
+}
+
+/// A unit with its name masked to the reader, like any other text.
+fn masked(u: &Unit, who: &Principal) -> Unit {
+    Unit {
+        name: mask::mask_text(&u.name, who.entitlement()).into_owned(),
+        ..u.clone()
+    }
 }

@@ -50,15 +50,13 @@ fn describe(user: &User, who: &Principal) -> serde_json::Value {
             _ => String::new(),
         }
     });
-    let username = if user.role == Role::Citizen {
-        mask::mask_text(&user.username, who.entitlement()).into_owned()
-    } else {
-        user.username.clone()
-    };
+    // Names are free text: a citizen's user name is their mobile number, and a display
+    // name may hold anything its owner typed.
+    let text = |s: &str| mask::mask_text(s, who.entitlement()).into_owned();
     json!({
         "id": user.id,
-        "username": username,
-        "display_name": user.display_name,
+        "username": text(&user.username),
+        "display_name": text(&user.display_name),
         "role": user.role,
         "unit": user.unit_id,
         "mobile": mobile,

@@ -5,6 +5,9 @@
 
 use citymirror_core::{records::RecordSchema, DataGrade, LayerSchema, PropertyDef, Value};
 use citymirror_trust::mask;
+use citymirror_twin::{FeatureQuery, FilterView};
+
+use crate::ApiError;
 
 /// The grade from which reading a field is audited (一般-3 and above).
 pub const AUDITED_FROM: DataGrade = DataGrade::General(3);
@@ -14,6 +17,31 @@ const ALL_IDENTIFIERS: DataGrade = DataGrade::General(4);
 
 fn needs_masking(defs: &[PropertyDef], entitlement: DataGrade) -> bool {
     entitlement < ALL_IDENTIFIERS || defs.iter().any(|d| d.grade > entitlement)
+}
+
+/// Makes a query's equality filters compare what the reader may read, not what is
+/// stored: a filter on a field graded above the reader's entitlement is refused (its
+/// values are masked in what they read, so a match would confirm a guess), and filters
+/// on text see the text masked, as the reader sees it.
+pub fn restrict_filters(
+    schema: &LayerSchema,
+    query: &mut FeatureQuery,
+    entitlement: DataGrade,
+) -> Result<(), ApiError> {
+    for (i, _) in &query.filters {
+        let def = &schema.properties[*i];
+        if def.grade > entitlement {
+            return Err(ApiError::InvalidParameter(format!(
+                "`{}` is graded {} and shown to you masked; you may filter only on what you may read in full",
+                def.name,
+                def.grade.label_zh()
+            )));
+        }
+    }
+    if entitlement < ALL_IDENTIFIERS && !query.filters.is_empty() {
+        query.text_view = Some(FilterView::new(move |s| mask::mask_text(s, entitlement)));
+    }
+    Ok(())
 }
 
 /// Masks one value of a field declared with `def`'s grade.
