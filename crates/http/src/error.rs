@@ -48,6 +48,11 @@ pub enum ApiError {
     RateLimited { retry_after_s: u64 },
     /// 429 `too_many_attempts`: sign-in is locked for this account or client for a while.
     TooManyAttempts { retry_after_s: u64 },
+    /// 400 `invalid_code`: a sign-up code that is wrong, used or expired.
+    InvalidCode(String),
+    /// 503 `busy`: the server is at its bound for this kind of work (password checks);
+    /// retry after the seconds given.
+    Busy { retry_after_s: u64 },
     /// 500 `internal`: the detail is logged, never sent.
     Internal(String),
 }
@@ -71,6 +76,8 @@ impl ApiError {
             ApiError::RateLimited { .. } | ApiError::TooManyAttempts { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            ApiError::InvalidCode(_) => StatusCode::BAD_REQUEST,
+            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,6 +101,8 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::TooManyAttempts { .. } => "too_many_attempts",
+            ApiError::InvalidCode(_) => "invalid_code",
+            ApiError::Busy { .. } => "busy",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -110,6 +119,7 @@ impl ApiError {
             | ApiError::OutsideDistrict(m)
             | ApiError::Forbidden(m)
             | ApiError::MalformedCredentials(m)
+            | ApiError::InvalidCode(m)
             | ApiError::Conflict(m) => m,
             ApiError::MethodNotAllowed => "this method is not allowed on this resource",
             ApiError::Unauthenticated => {
@@ -126,6 +136,7 @@ impl ApiError {
             ApiError::TooManyAttempts { .. } => {
                 "too many failed sign-ins; wait before trying again"
             }
+            ApiError::Busy { .. } => "the server is busy with this kind of work; retry in a moment",
             ApiError::Internal(_) => "internal server error",
         }
     }
@@ -153,7 +164,8 @@ impl IntoResponse for ApiError {
             .into_response();
         match self {
             ApiError::RateLimited { retry_after_s }
-            | ApiError::TooManyAttempts { retry_after_s } => {
+            | ApiError::TooManyAttempts { retry_after_s }
+            | ApiError::Busy { retry_after_s } => {
                 r.headers_mut().insert(
                     header::RETRY_AFTER,
                     header::HeaderValue::from(retry_after_s),
@@ -192,6 +204,17 @@ impl From<citymirror_core::RepoError> for ApiError {
                 ApiError::Conflict(format!("{what} already exists"))
             }
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<citymirror_trust::password::HashError> for ApiError {
+    fn from(e: citymirror_trust::password::HashError) -> Self {
+        use citymirror_trust::password::HashError;
+        match e {
+            HashError::Policy(p) => ApiError::InvalidBody(p.to_string()),
+            HashError::Busy => ApiError::Busy { retry_after_s: 2 },
+            HashError::Stopped => ApiError::Internal(e.to_string()),
         }
     }
 }

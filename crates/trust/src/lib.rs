@@ -29,6 +29,7 @@ pub mod secret;
 pub mod session;
 pub mod token;
 mod user;
+pub mod verification;
 
 pub use action::{Action, ANONYMOUS_ENTITLEMENT};
 pub use org::{Unit, UnitKind};

@@ -49,6 +49,7 @@ pub fn app(state: AppState) -> Router {
                 .delete(session::logout),
         )
         .route("/api/v1/citizens", post(users::register))
+        .route("/api/v1/citizens/codes", post(users::request_code))
         .route("/api/v1/users", get(users::list))
         .route("/api/v1/users/{id}", get(users::one))
         .route("/api/v1/units", get(units::list))

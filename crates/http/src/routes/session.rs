@@ -10,13 +10,14 @@ use axum::{
     Json,
 };
 use chrono::Utc;
-use citymirror_trust::{password, secret, session, Principal, Session, User};
+use citymirror_trust::{secret, session, Principal, Session, User};
 use serde::Deserialize;
 use serde_json::json;
+use std::time::Instant;
 
 use super::query::json_body;
 use crate::{
-    security::{rate_limit::client_ip, trail, Caller},
+    security::{rate_limit::client_ip, throttle::normalise, trail, Caller},
     ApiError, AppState,
 };
 
@@ -36,34 +37,28 @@ pub async fn login(
         username,
         password: pw,
     } = json_body(&parts.headers, &body)?;
-    let username = username.trim().to_owned();
+    let username = normalise(&username);
     if username.is_empty() || username.len() > 64 || pw.len() > 256 {
         return Err(ApiError::InvalidCredentials);
     }
     let sec = &state.security;
     let ip = client_ip(&parts.extensions);
+    let now = Instant::now();
     sec.throttle
-        .check(&username, ip)
+        .check(&username, ip, now)
         .map_err(|retry_after_s| ApiError::TooManyAttempts { retry_after_s })?;
     let user = sec.repo.user_by_name(&username).await?;
-    // Argon2 takes tens of milliseconds: off the async workers. An unknown, disabled or
-    // password-less account spends the same time, so timing does not tell them apart.
+    // An unknown, disabled or password-less account is checked against a dummy hash, so
+    // the answer takes as long and does not tell them apart. Hashing runs in the bounded
+    // pool: past its queue's deadline the answer is 503, and nothing is counted.
     let stored = user
         .as_ref()
         .filter(|u| !u.disabled)
         .and_then(|u| u.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || match stored {
-        Some(hash) => password::verify(&pw, &hash),
-        None => {
-            password::burn_verification(&pw);
-            false
-        }
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let ok = sec.hashing.verify(pw, stored).await?;
     let anonymous = Principal::anonymous();
     let Some(user) = user.filter(|_| ok) else {
-        sec.throttle.failed(&username, ip);
+        sec.throttle.failed(&username, ip, now);
         // The attempted name may be a citizen's mobile number, and the log is forever:
         // it is recorded masked (trail masks identifiers in every entry).
         trail::record(
@@ -76,7 +71,7 @@ pub async fn login(
         .await?;
         return Err(ApiError::InvalidCredentials);
     };
-    sec.throttle.succeeded(&username);
+    sec.throttle.succeeded(&username, ip);
     let cookie = secret::random_secret();
     let now = Utc::now();
     let s = Session {

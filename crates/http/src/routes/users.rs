@@ -10,13 +10,18 @@ use axum::{
     Json,
 };
 use citymirror_core::{ids, DataGrade, Value};
-use citymirror_trust::{mask, password, Action, NewUser, Principal, Role, Target, User};
+use citymirror_trust::{
+    mask, password,
+    verification::{self, CodeError},
+    Action, NewUser, Principal, Role, Target, User,
+};
 use serde::Deserialize;
 use serde_json::json;
+use std::time::Instant;
 
 use super::query::{json_body, query};
 use crate::{
-    security::{trail, Caller},
+    security::{rate_limit::client_ip, trail, Caller},
     ApiError, AppState,
 };
 
@@ -119,39 +124,95 @@ pub async fn one(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    mobile: String,
+}
+
+fn valid_mobile(raw: &str) -> Result<String, ApiError> {
+    let mobile = raw.trim().to_owned();
+    if !ids::is_valid_mobile(&mobile) {
+        return Err(ApiError::InvalidBody(
+            "`mobile` must be a mainland mobile number (11 digits starting 13–19)".into(),
+        ));
+    }
+    Ok(mobile)
+}
+
+/// `POST /api/v1/citizens/codes {"mobile"}`: sends a sign-up code to the number. The
+/// answer is the same whether or not the number has an account already (then the SMS
+/// says so instead of carrying a code), so this tells a stranger nothing.
+pub async fn request_code(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: CodeRequest = json_body(&parts.headers, &body)?;
+    let mobile = valid_mobile(&req.mobile)?;
+    let sec = &state.security;
+    let now = Instant::now();
+    sec.code_requests
+        .take(client_ip(&parts.extensions), now)
+        .map_err(|retry_after_s| ApiError::RateLimited { retry_after_s })?;
+    sec.codes.may_send(&mobile, now).map_err(|e| match e {
+        CodeError::TooSoon(retry_after_s) => ApiError::RateLimited { retry_after_s },
+        other => ApiError::Forbidden(other.to_string()),
+    })?;
+    let text = if sec.repo.user_by_name(&mobile).await?.is_some() {
+        "【福田区】该手机号已注册福镜账户，请直接登录；如非本人操作请忽略。".to_owned()
+    } else {
+        let code = sec.codes.issue(&mobile, now);
+        format!(
+            "【福田区】您的注册验证码是 {code}，{} 分钟内有效。请勿告诉他人。",
+            verification::CODE_TTL.as_secs() / 60
+        )
+    };
+    sec.sms
+        .send(&mobile, &text)
+        .await
+        .map_err(|e| ApiError::Internal(format!("SMS outbox: {e}")))?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({
+            "message": "if this number can register, a code was sent to it by SMS",
+            "expires_in_s": verification::CODE_TTL.as_secs(),
+        })),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Registration {
     mobile: String,
+    /// The code sent by `POST /api/v1/citizens/codes`.
+    code: String,
     password: String,
     display_name: Option<String>,
 }
 
-/// A citizen account, named by its mobile number. (Verifying the number by SMS needs an
-/// SMS gateway, which a deployment configures; without one the number is taken on trust.)
+/// `POST /api/v1/citizens`: a citizen account, named by its mobile number, for whoever
+/// holds the code sent to it. The code is checked before any password is hashed, so a
+/// caller without one costs the server almost nothing.
 pub async fn register(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let reg: Registration = json_body(&headers, &body)?;
-    let mobile = reg.mobile.trim().to_owned();
-    if !ids::is_valid_mobile(&mobile) {
-        return Err(ApiError::InvalidBody(
-            "`mobile` must be a mainland mobile number (11 digits starting 13–19)".into(),
-        ));
-    }
+    let mobile = valid_mobile(&reg.mobile)?;
     let display_name = reg.display_name.unwrap_or_else(|| "市民".to_owned());
     if display_name.chars().count() > 50 {
         return Err(ApiError::InvalidBody(
             "`display_name` must be at most 50 characters".into(),
         ));
     }
-    let pw = reg.password;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::InvalidBody(e.to_string()))?;
-    let ids = state
-        .security
+    password::check_policy(&reg.password).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+    let sec = &state.security;
+    sec.codes
+        .redeem(&mobile, &reg.code, Instant::now())
+        .map_err(|e| ApiError::InvalidCode(e.to_string()))?;
+    let hash = sec.hashing.hash(reg.password).await?;
+    let ids = sec
         .repo
         .insert_users(&[NewUser {
             username: mobile.clone(),
@@ -163,6 +224,7 @@ pub async fn register(
         }])
         .await
         .map_err(|e| match e {
+            // Registered since the code was sent: only the number's holder learns it.
             citymirror_core::RepoError::Conflict(_) => {
                 ApiError::Conflict("an account with this mobile number already exists".into())
             }

@@ -14,19 +14,25 @@ pub mod credentials;
 pub mod masking;
 mod org;
 pub mod rate_limit;
-mod throttle;
+pub mod sms;
+pub(crate) mod throttle;
 pub mod trail;
 
 use std::sync::Arc;
 
-use citymirror_trust::{audit::AuditLog, TrustRepo};
+use citymirror_trust::{
+    audit::AuditLog,
+    password::HashPool,
+    verification::{CodeBook, SmsOutbox},
+    TrustRepo,
+};
 use citymirror_twin::RecordRepo;
 
 pub(crate) use caches::{SessionCache, TokenCache};
 pub use caller::{Caller, LocalOperator};
 pub use org::Org;
 pub use rate_limit::RateLimitConfig;
-pub(crate) use throttle::LoginThrottle;
+pub(crate) use throttle::{AddressQuota, LoginThrottle};
 
 /// Everything the trust side of the API needs, shared by all handlers.
 #[derive(Clone)]
@@ -39,6 +45,13 @@ pub struct Security {
     pub(crate) sessions: Arc<SessionCache>,
     pub(crate) throttle: Arc<LoginThrottle>,
     pub(crate) limiter: Arc<rate_limit::Limiter>,
+    /// Every password hashed or checked goes through this bounded pool.
+    pub(crate) hashing: HashPool,
+    /// Sign-up codes sent and not yet used, where messages go, and how many code
+    /// requests an address may make.
+    pub(crate) codes: Arc<CodeBook>,
+    pub(crate) sms: Arc<dyn SmsOutbox>,
+    pub(crate) code_requests: Arc<AddressQuota>,
     /// Whether the session cookie carries `Secure` (turn off only for plain-HTTP
     /// deployments on a trusted network; browsers treat localhost as secure anyway).
     pub secure_cookies: bool,
@@ -64,8 +77,33 @@ impl Security {
             sessions: Arc::new(SessionCache::default()),
             throttle: Arc::new(LoginThrottle::default()),
             limiter: Arc::new(rate_limit::Limiter::new(rate_limit)),
+            hashing: HashPool::for_this_machine(),
+            codes: Arc::new(CodeBook::default()),
+            sms: Arc::new(sms::LogOutbox),
+            code_requests: Arc::new(AddressQuota::new(
+                CODE_REQUESTS_PER_HOUR,
+                std::time::Duration::from_secs(3600),
+            )),
             secure_cookies,
         })
+    }
+}
+
+/// How many sign-up codes one client address may ask for in an hour (a carrier's NAT
+/// puts many phones behind one address, so this bounds floods, not people).
+pub const CODE_REQUESTS_PER_HOUR: usize = 30;
+
+impl Security {
+    /// Sends text messages (sign-up codes) to `outbox` instead of the log.
+    pub fn with_sms(mut self, outbox: Arc<dyn SmsOutbox>) -> Security {
+        self.sms = outbox;
+        self
+    }
+
+    /// Hashes passwords in `pool` (tests and benchmarks size it).
+    pub fn with_hashing(mut self, pool: HashPool) -> Security {
+        self.hashing = pool;
+        self
     }
 }
 

@@ -112,7 +112,7 @@ async fn a_session_signs_in_reads_and_writes_with_its_csrf_token_then_signs_out(
 }
 
 #[tokio::test]
-async fn wrong_passwords_and_unknown_users_look_alike_and_lock_the_account() {
+async fn wrong_passwords_and_unknown_users_look_alike_and_lock_the_guessing_address_out() {
     let app = TestApp::new().await;
     with_user(&app, "li", Role::Supervisor, Some("440304")).await;
     let unknown = login(&app, "nobody", PASSWORD).await;
@@ -124,7 +124,11 @@ async fn wrong_passwords_and_unknown_users_look_alike_and_lock_the_account() {
         let r = login(&app, "li", "wrong password!").await;
         assert_eq!(r.body, unknown.body);
     }
-    // Locked now, even with the right password.
+    // Locked now for this address, even with the right password, under any spelling.
+    for name in ["li", "LI", " li "] {
+        let r = login(&app, name, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{name}");
+    }
     let r = login(&app, "li", PASSWORD).await;
     assert_eq!(
         r.error_code(StatusCode::TOO_MANY_REQUESTS),
@@ -162,31 +166,226 @@ async fn wrong_passwords_and_unknown_users_look_alike_and_lock_the_account() {
     );
 }
 
+/// Signs in from the client address `ip`.
+async fn login_from(app: &TestApp, ip: &str, user: &str, pw: &str) -> Reply {
+    let peer: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    let req = axum::http::Request::post("/api/v1/session")
+        .header("host", crate::common::HOST)
+        .header("content-type", "application/json")
+        .extension(axum::extract::ConnectInfo(peer))
+        .body(axum::body::Body::from(
+            json!({ "username": user, "password": pw }).to_string(),
+        ))
+        .unwrap();
+    app.request(req).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_checks_beyond_the_pool_are_answered_busy_not_queued_without_end() {
+    // The finding: each sign-up ran Argon2 (~30 MB) wherever it could, so 32 at once took
+    // the server from 52 MB to over 1 GB. Checks now wait for one of a few workers, at
+    // most until a deadline.
+    let app = std::sync::Arc::new(
+        TestApp::with_hash_pool(citymirror_trust::password::HashPool::new(
+            1,
+            std::time::Duration::from_millis(5),
+        ))
+        .await,
+    );
+    with_user(&app, "zhao", Role::Supervisor, Some("440304")).await;
+    let tries: Vec<_> = (0..12)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                login_from(&app, &format!("10.8.0.{i}"), "zhao", PASSWORD)
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for t in tries {
+        match t.await.unwrap() {
+            StatusCode::CREATED => {}
+            StatusCode::SERVICE_UNAVAILABLE => busy += 1,
+            other => panic!("{other}"),
+        }
+    }
+    assert!(
+        busy > 0,
+        "twelve at once with one worker and a 5 ms deadline"
+    );
+    let r = login(&app, "zhao", PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "the pool serves again once free"
+    );
+}
+
 #[tokio::test]
-async fn citizens_register_with_a_mobile_number_and_sign_in() {
+async fn guessing_at_an_account_does_not_lock_its_owner_out() {
+    // The finding: five wrong passwords locked `analyst` for everyone, from any address,
+    // including the right password.
     let app = TestApp::new().await;
-    let body = json!({ "mobile": "13800138000", "password": "my long password" }).to_string();
+    with_user(&app, "analyst", Role::DataAnalyst, None).await;
+    for _ in 0..5 {
+        let r = login_from(&app, "10.9.0.1", "ANALYST", "wrong password!").await;
+        assert_eq!(
+            r.error_code(StatusCode::UNAUTHORIZED),
+            "invalid_credentials"
+        );
+    }
+    let r = login_from(&app, "10.9.0.1", "analyst", PASSWORD).await;
+    assert_eq!(
+        r.error_code(StatusCode::TOO_MANY_REQUESTS),
+        "too_many_attempts"
+    );
+    let r = login_from(&app, "192.168.3.4", " analyst ", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
+
+#[tokio::test]
+async fn citizens_register_with_a_code_sent_to_their_mobile_and_sign_in() {
+    let app = TestApp::new().await;
     let r = app
-        .send(Method::POST, "/api/v1/citizens", &[JSON], body.clone())
+        .register_citizen("13800138000", "my long password")
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let r = app
-        .send(Method::POST, "/api/v1/citizens", &[JSON], body)
-        .await;
-    assert_eq!(r.error_code(StatusCode::CONFLICT), "conflict");
-    for bad in [
-        json!({ "mobile": "12345", "password": "my long password" }),
-        json!({ "mobile": "13800138001", "password": "short" }),
-    ] {
-        let r = app
-            .send(Method::POST, "/api/v1/citizens", &[JSON], bad.to_string())
-            .await;
-        assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_body");
-    }
     let r = login(&app, "13800138000", "my long password").await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.json()["user"]["role"], "citizen");
     assert!(r.json()["jurisdiction"].is_null());
+    for bad in [
+        json!({ "mobile": "12345", "code": "123456", "password": "my long password" }),
+        json!({ "mobile": "13800138001", "code": "123456", "password": "short" }),
+        json!({ "mobile": "13800138001", "password": "my long password" }),
+    ] {
+        let r = app
+            .send(Method::POST, "/api/v1/citizens", &[JSON], bad.to_string())
+            .await;
+        assert_eq!(
+            r.error_code(StatusCode::BAD_REQUEST),
+            "invalid_body",
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn registering_needs_the_code_and_costs_nothing_without_one() {
+    // The finding: every registration ran Argon2 for anyone, and 32 at once took the
+    // server past 1 GB. Now a caller without the code is refused before any hashing.
+    let app = TestApp::new().await;
+    let no_code =
+        json!({ "mobile": "13800138002", "code": "000000", "password": "my long password" });
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/citizens",
+            &[JSON],
+            no_code.to_string(),
+        )
+        .await;
+    assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_code");
+    assert!(app
+        .store
+        .user_by_name("13800138002")
+        .await
+        .unwrap()
+        .is_none());
+    // A wrong guess at a code that was sent counts against it; five burn it.
+    app.send(
+        Method::POST,
+        "/api/v1/citizens/codes",
+        &[JSON],
+        json!({ "mobile": "13800138002" }).to_string(),
+    )
+    .await;
+    let code = app.code_sent_to("13800138002").unwrap();
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..5 {
+        let guess =
+            json!({ "mobile": "13800138002", "code": wrong, "password": "my long password" });
+        let r = app
+            .send(Method::POST, "/api/v1/citizens", &[JSON], guess.to_string())
+            .await;
+        assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_code");
+    }
+    let right = json!({ "mobile": "13800138002", "code": code, "password": "my long password" });
+    let r = app
+        .send(Method::POST, "/api/v1/citizens", &[JSON], right.to_string())
+        .await;
+    assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_code");
+    // Asking again within the minute is refused; the number gets one message a minute.
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/citizens/codes",
+            &[JSON],
+            json!({ "mobile": "13800138002" }).to_string(),
+        )
+        .await;
+    assert_eq!(r.error_code(StatusCode::TOO_MANY_REQUESTS), "rate_limited");
+}
+
+#[tokio::test]
+async fn asking_for_a_code_does_not_tell_whether_a_number_is_registered() {
+    // The finding: registering an existing number said so.
+    let app = TestApp::new().await;
+    with_user(&app, "13800138003", Role::Citizen, None).await;
+    let ask = |mobile: &'static str| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/v1/citizens/codes",
+                &[JSON],
+                json!({ "mobile": mobile }).to_string(),
+            )
+            .await
+        }
+    };
+    let registered = ask("13800138003").await;
+    let fresh = ask("13800138004").await;
+    assert_eq!(registered.status, StatusCode::ACCEPTED);
+    assert_eq!(
+        (registered.status, registered.body),
+        (fresh.status, fresh.body)
+    );
+    // The holder of the registered number is told by SMS, with no code to use.
+    assert!(app.code_sent_to("13800138004").is_some());
+    let (_, notice) = app
+        .sms
+        .sent()
+        .into_iter()
+        .rev()
+        .find(|(to, _)| to == "13800138003")
+        .unwrap();
+    assert!(notice.contains("已注册"), "{notice}");
+}
+
+#[tokio::test]
+async fn one_address_asks_for_a_bounded_number_of_codes() {
+    let app = TestApp::new().await;
+    let mut refused = None;
+    for i in 0..40 {
+        let r = app
+            .send(
+                Method::POST,
+                "/api/v1/citizens/codes",
+                &[JSON],
+                json!({ "mobile": format!("1390000{i:04}") }).to_string(),
+            )
+            .await;
+        if r.status != StatusCode::ACCEPTED {
+            refused = Some((i, r));
+            break;
+        }
+    }
+    let (i, r) = refused.expect("forty code requests from one address were all sent");
+    assert_eq!(i, citymirror_http::security::CODE_REQUESTS_PER_HOUR);
+    assert_eq!(r.error_code(StatusCode::TOO_MANY_REQUESTS), "rate_limited");
 }
 
 #[tokio::test]

@@ -16,12 +16,13 @@ use axum::{
 };
 use citymirror_http::{
     app,
-    security::{RateLimitConfig, Security},
+    security::{sms::MemoryOutbox, RateLimitConfig, Security},
     AppState, HttpConfig,
 };
 use citymirror_store::{Store, StoreTarget};
 use citymirror_trust::{
     audit::{AuditConfig, AuditLog, Signer},
+    password::HashPool,
     token, Role,
 };
 use citymirror_twin::{RecordRepo, TwinRepo, TwinService};
@@ -39,6 +40,8 @@ pub struct TestApp {
     pub store: Store,
     pub audit: AuditLog,
     pub security: Security,
+    /// The text messages the server sent (sign-up codes).
+    pub sms: MemoryOutbox,
     /// A district administrator's token, used by [`TestApp::send_admin`].
     pub admin: String,
     _dir: tempfile::TempDir,
@@ -150,7 +153,7 @@ impl TestApp {
         let store = citymirror_store::open(&target)
             .await
             .expect("open the store");
-        Self::with_store(store, RateLimitConfig::default(), dir, pg).await
+        Self::with_store(store, RateLimitConfig::default(), dir, pg, None).await
     }
 
     /// The fixture with anonymous requests limited as configured.
@@ -162,7 +165,19 @@ impl TestApp {
         let store = citymirror_store::open(&target)
             .await
             .expect("open the store");
-        Self::with_store(store, limit, dir, None).await
+        Self::with_store(store, limit, dir, None, None).await
+    }
+
+    /// The fixture with passwords hashed in `pool`.
+    pub async fn with_hash_pool(pool: HashPool) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let target = StoreTarget::Sqlite {
+            data_dir: dir.path().to_owned(),
+        };
+        let store = citymirror_store::open(&target)
+            .await
+            .expect("open the store");
+        Self::with_store(store, RateLimitConfig::default(), dir, None, Some(pool)).await
     }
 
     async fn with_store(
@@ -170,6 +185,7 @@ impl TestApp {
         limit: RateLimitConfig,
         dir: tempfile::TempDir,
         pg: Option<PgSchema>,
+        pool: Option<HashPool>,
     ) -> TestApp {
         let repo: Arc<dyn TwinRepo> = Arc::new(store.clone());
         let service = Arc::new(
@@ -200,6 +216,11 @@ impl TestApp {
         )
         .await
         .expect("security");
+        let sms = MemoryOutbox::default();
+        let mut security = security.with_sms(Arc::new(sms.clone()));
+        if let Some(pool) = pool {
+            security = security.with_hashing(pool);
+        }
         let router = app(AppState {
             service: service.clone(),
             security: security.clone(),
@@ -211,6 +232,7 @@ impl TestApp {
             store,
             audit,
             security,
+            sms,
             admin: String::new(),
             _dir: dir,
             _pg: pg,
@@ -232,6 +254,44 @@ impl TestApp {
         .await
         .expect("mint a token")
         .1
+    }
+
+    /// The sign-up code last sent to `mobile`, if any.
+    pub fn code_sent_to(&self, mobile: &str) -> Option<String> {
+        let (_, text) = self
+            .sms
+            .sent()
+            .into_iter()
+            .rev()
+            .find(|(to, _)| to == mobile)?;
+        let start = text.find(|c: char| c.is_ascii_digit())?;
+        let code: String = text[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        (code.len() == 6).then_some(code)
+    }
+
+    /// Registers a citizen as the H5 page does: asks for a code, then signs up with it.
+    pub async fn register_citizen(&self, mobile: &str, password: &str) -> Reply {
+        let json = [("content-type", "application/json")];
+        let r = self
+            .send(
+                Method::POST,
+                "/api/v1/citizens/codes",
+                &json,
+                serde_json::json!({ "mobile": mobile }).to_string(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+        let code = self.code_sent_to(mobile).unwrap_or_default();
+        self.send(
+            Method::POST,
+            "/api/v1/citizens",
+            &json,
+            serde_json::json!({ "mobile": mobile, "code": code, "password": password }).to_string(),
+        )
+        .await
     }
 
     /// GETs `uri` and hands back the response with its body unread, for streams.

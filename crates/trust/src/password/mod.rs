@@ -1,4 +1,10 @@
-//! Password hashing with Argon2id (RFC 9106), PHC string format.
+//! Password hashing with Argon2id (RFC 9106), PHC string format. The server hashes
+//! through a [`HashPool`], which bounds the memory and CPU that hashing may take; the
+//! plain functions here are for tools (the generator's demo accounts, tests).
+
+mod pool;
+
+pub use pool::{HashError, HashPool};
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -17,14 +23,20 @@ pub enum PasswordError {
     OnlyDigits,
 }
 
-/// Checks a new password against the policy, then hashes it with a fresh salt.
-pub fn hash(password: &str) -> Result<String, PasswordError> {
+/// Whether a new password meets the policy.
+pub fn check_policy(password: &str) -> Result<(), PasswordError> {
     if password.chars().count() < MIN_LEN {
         return Err(PasswordError::TooShort);
     }
     if password.chars().all(|c| c.is_ascii_digit()) {
         return Err(PasswordError::OnlyDigits);
     }
+    Ok(())
+}
+
+/// Checks a new password against the policy, then hashes it with a fresh salt.
+pub fn hash(password: &str) -> Result<String, PasswordError> {
+    check_policy(password)?;
     let salt = SaltString::generate(&mut OsRng);
     Ok(Argon2::default()
         .hash_password(password.as_bytes(), &salt)
