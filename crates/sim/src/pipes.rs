@@ -58,7 +58,7 @@ impl Piece {
     }
     fn lengths(&self) -> (f64, f64) {
         let l = self.line();
-        (l.length::<Geodesic>(), l.length::<Haversine>())
+        (Geodesic.length(&l), Haversine.length(&l))
     }
 }
 

@@ -268,9 +268,8 @@ impl Simulator {
         }
         let today = chrono::Utc::now().date_naive();
         let props = [
+            // The category's names are derived by the write path, as for every writer.
             ("category", Value::from(category.code)),
-            ("category_name", Value::from(category.name_zh)),
-            ("class_name", Value::from(category.class_zh())),
             ("owner_unit", Value::from("福田区城市管理和综合执法局")),
             ("status", Value::from("完好")),
             ("installed", Value::Date(today)),

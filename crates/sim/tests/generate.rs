@@ -502,8 +502,8 @@ fn pipes_add_up_to_the_budget_and_each_network_is_connected() {
         let Geometry::LineString(l) = &p.geometry else {
             panic!()
         };
-        geodesic += l.length::<Geodesic>();
-        haversine += l.length::<Haversine>();
+        geodesic += Geodesic.length(l);
+        haversine += Haversine.length(l);
         stated += p.prop(s, "length_m").and_then(Value::as_f64).unwrap();
         by_network
             .entry(text(p, LayerId::Pipes, "network"))
@@ -528,7 +528,7 @@ fn pipes_add_up_to_the_budget_and_each_network_is_connected() {
         let km: f64 = parts
             .iter()
             .map(|p| match &p.geometry {
-                Geometry::LineString(l) => l.length::<Geodesic>(),
+                Geometry::LineString(l) => Geodesic.length(l),
                 _ => 0.0,
             })
             .sum::<f64>()

@@ -41,8 +41,10 @@ pub struct Patch {
 }
 
 impl NewFeature {
-    /// Checks geometry kind and coordinates, and every property's name and type.
-    /// `grid_code` may be omitted: the twin derives it from the geometry.
+    /// Checks geometry kind, coordinates, size and validity, every property's name, type
+    /// and size, and the codes the catalogue knows ([`crate::rules`]); then sets the
+    /// fields the twin derives. `grid_code` may be omitted: the write path derives it
+    /// from the geometry.
     pub fn validate(
         schema: &LayerSchema,
         geometry: Geometry<f64>,
@@ -65,6 +67,8 @@ impl NewFeature {
                 });
             }
         }
+        crate::rules::check_values(schema, &values)?;
+        crate::rules::derive(schema, &geometry, &mut values);
         Ok(NewFeature {
             geometry,
             props: values,
@@ -114,7 +118,7 @@ fn validate_geometry(schema: &LayerSchema, g: &Geometry<f64>) -> Result<(), Valu
             ),
         });
     }
-    Ok(())
+    crate::rules::check_geometry(schema, g)
 }
 
 #[cfg(test)]

@@ -24,9 +24,11 @@ pub mod import;
 mod layer;
 mod query;
 mod repo;
+pub mod rules;
 mod search;
 mod service;
 mod twin;
+pub mod within;
 
 pub use areas::{CountTable, Counts};
 pub use feature::{Feature, FeatureId, NewFeature, Patch};

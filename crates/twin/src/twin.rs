@@ -90,6 +90,18 @@ impl Twin {
     }
 
     /// Subscribes to feature changes (created, replaced, deleted), in commit order.
+    /// The outline of the administrative unit with this code (district, street,
+    /// community or grid), if the twin has it.
+    pub fn area_geometry(&self, code: &citymirror_core::GridCode) -> Option<geo::Geometry<f64>> {
+        let layer = self.layer(LayerId::for_level(code.level()));
+        let (i, _) = layer.schema().property("code")?;
+        let found = layer
+            .iter()
+            .find(|f| f.props[i].as_str() == Some(code.as_str()))
+            .map(|f| f.geometry.clone());
+        found
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.changes.subscribe()
     }

@@ -20,7 +20,7 @@ use axum::{
 
 use citymirror_core::{LayerId, Value};
 use citymirror_trust::{Action, Denied, Principal, Target};
-use citymirror_twin::Feature;
+use citymirror_twin::{within, Feature};
 use geo::Geometry;
 use serde_json::json;
 
@@ -80,15 +80,47 @@ fn authorize_existing(
     Ok((f, at))
 }
 
-/// The caller may put a feature at `at` (a create, or where a change moves it).
-fn authorize_place(who: &Principal, layer: LayerId, at: &str) -> Result<(), ApiError> {
+/// The caller may put a feature with `geometry` at `at` (a create, or where a change
+/// moves it): the grid it is located by must be in their jurisdiction, and so must the
+/// whole geometry, within the tolerances of [`within`].
+fn authorize_place(
+    state: &AppState,
+    who: &Principal,
+    layer: LayerId,
+    at: &str,
+    geometry: &Geometry<f64>,
+) -> Result<(), ApiError> {
     who.authorize(action_for(layer), Target::InGrid(at))
         .map_err(|d| match d {
             Denied::OutOfScope => ApiError::Forbidden(format!(
                 "the feature would lie in {at}, outside your jurisdiction"
             )),
             other => other.into(),
-        })
+        })?;
+    let Some(j) = &who.jurisdiction else {
+        return Ok(());
+    };
+    if j.code() == state.security.org.district() {
+        return Ok(()); // the whole district: nothing to reach out of
+    }
+    let area = state
+        .service
+        .twin()
+        .area_geometry(j.code())
+        .ok_or_else(|| {
+            ApiError::Forbidden(format!(
+                "your jurisdiction {} has no outline in the twin",
+                j.code()
+            ))
+        })?;
+    within::lies_within(&area, geometry).map_err(|how| {
+        ApiError::Forbidden(format!(
+            "the feature reaches outside your jurisdiction {}: {how} (tolerance {} m, {} m²)",
+            j.code(),
+            within::TOLERANCE_M,
+            within::TOLERANCE_M2
+        ))
+    })
 }
 
 /// The written feature as its writer may read it: a write response is a read like any
@@ -113,7 +145,7 @@ pub async fn create(
     let crs = write_body::content_crs(&headers)?;
     let new = write_body::new_feature(layer.schema(), doc, crs)?;
     let at = place(&state, layer, &new.geometry, &new.props);
-    authorize_place(&who, layer, &at)?;
+    authorize_place(&state, &who, layer, &at, &new.geometry)?;
     let created = state.service.create(layer, new).await?;
     trail::record(
         &state,
@@ -148,7 +180,7 @@ pub async fn replace(
     let crs = write_body::content_crs(&headers)?;
     let new = write_body::new_feature(layer.schema(), doc, crs)?;
     let to = place(&state, layer, &new.geometry, &new.props);
-    authorize_place(&who, layer, &to)?;
+    authorize_place(&state, &who, layer, &to, &new.geometry)?;
     let replaced = state.service.replace(layer, id, new).await?;
     trail::record(
         &state,
@@ -176,7 +208,8 @@ pub async fn update(
     let crs = write_body::content_crs(&headers)?;
     let patch = write_body::patch(layer.schema(), doc, crs)?;
     if let Some(g) = &patch.geometry {
-        authorize_place(&who, layer, &place(&state, layer, g, &existing.props))?;
+        let to = place(&state, layer, g, &existing.props);
+        authorize_place(&state, &who, layer, &to, g)?;
     }
     let fields: Vec<String> = patch.props.iter().map(|(k, _)| k.clone()).collect();
     let updated = state.service.patch(layer, id, patch).await?;

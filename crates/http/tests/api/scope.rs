@@ -303,6 +303,70 @@ async fn lists_hold_only_what_the_jurisdiction_covers() {
     }
 }
 
+#[tokio::test]
+async fn the_whole_geometry_must_lie_inside_the_writers_jurisdiction() {
+    // The finding: a grid worker created a 0.12°×0.12° building centred on their grid
+    // that reached into another street, and a pipe across the district, because only
+    // the point they were located by was checked.
+    let app = TestApp::new().await;
+    let worker = app.token(Role::GridWorker, Some(GRID_1)).await;
+    let bearer = format!("Bearer {worker}");
+    let auth = [
+        ("authorization", bearer.as_str()),
+        ("content-type", "application/geo+json"),
+    ];
+    let (cx, cy) = (114.025, 22.525); // the middle of the south-west grid
+    let huge = json!({
+        "type": "Feature",
+        "geometry": { "type": "Polygon", "coordinates": [[[cx - 0.06, cy - 0.06], [cx + 0.06, cy - 0.06], [cx + 0.06, cy + 0.06], [cx - 0.06, cy + 0.06], [cx - 0.06, cy - 0.06]]] },
+        "properties": { "use": "办公", "height_m": 20.0, "floors": 6 },
+    });
+    let across = json!({
+        "type": "Feature",
+        "geometry": { "type": "LineString", "coordinates": [[114.01, 22.51], [114.09, 22.59]] },
+        "properties": { "network": "给水", "diameter_mm": 300 },
+    });
+    for (layer, body) in [("buildings", &huge), ("pipes", &across)] {
+        let r = app
+            .send(
+                Method::POST,
+                &format!("/ogc/collections/{layer}/items"),
+                &auth,
+                body.to_string(),
+            )
+            .await;
+        assert_eq!(r.error_code(StatusCode::FORBIDDEN), "forbidden", "{layer}");
+        assert!(
+            r.text().contains("outside your jurisdiction"),
+            "{}",
+            r.text()
+        );
+    }
+    // A pipe inside the grid, and one overhanging its edge by a metre, are accepted.
+    let metre = 1.0 / 111_320.0;
+    for end in [114.04, 114.05 + metre] {
+        let pipe = json!({
+            "type": "Feature",
+            "geometry": { "type": "LineString", "coordinates": [[114.01, 22.51], [end, 22.51]] },
+            "properties": { "network": "给水" },
+        });
+        let r = app
+            .send(
+                Method::POST,
+                "/ogc/collections/pipes/items",
+                &auth,
+                pipe.to_string(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{end}: {}", r.text());
+    }
+    // The district administrator may draw across the district.
+    let r = app
+        .send_geojson(Method::POST, "/ogc/collections/pipes/items", &across)
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
+
 fn building_at(x: f64, y: f64) -> serde_json::Value {
     json!({
         "type": "Feature",

@@ -324,3 +324,141 @@ async fn an_oversized_body_is_413_json() {
         "payload_too_large"
     );
 }
+
+/// POSTs `feature` to `layer` as the administrator; returns the reply.
+async fn post(app: &TestApp, layer: &str, feature: &Json) -> crate::common::Reply {
+    app.send_geojson(
+        Method::POST,
+        &format!("/ogc/collections/{layer}/items"),
+        feature,
+    )
+    .await
+}
+
+fn building_with(ring: Vec<[f64; 2]>, name: &str) -> Json {
+    json!({
+        "type": "Feature",
+        "geometry": { "type": "Polygon", "coordinates": [ring] },
+        "properties": { "name": name, "use": "办公", "height_m": 10.0, "floors": 3 },
+    })
+}
+
+#[tokio::test]
+async fn invalid_oversized_and_uncatalogued_writes_are_refused_and_change_nothing() {
+    // The finding: writes took a self-intersecting polygon, a two-point ring, category
+    // 9999, a 1 MB string and a 500,000-vertex polygon (12 MiB, 1.7 s).
+    let app = TestApp::new().await;
+    let before = app.service.twin().layer(LayerId::Buildings).len();
+    let bowtie = vec![
+        [114.08, 22.58],
+        [114.081, 22.581],
+        [114.081, 22.58],
+        [114.08, 22.581],
+        [114.08, 22.58],
+    ];
+    let two_points = vec![[114.08, 22.58], [114.081, 22.581], [114.08, 22.58]];
+    let huge: Vec<[f64; 2]> = (0..500_000)
+        .map(|i| {
+            let a = f64::from(i) / 500_000.0 * std::f64::consts::TAU;
+            let r = |v: f64| (v * 1e6).round() / 1e6;
+            [r(114.08 + 0.0005 * a.cos()), r(22.58 + 0.0005 * a.sin())]
+        })
+        .chain([[114.0805, 22.58]])
+        .collect();
+    let square = vec![
+        [114.08, 22.58],
+        [114.081, 22.58],
+        [114.081, 22.581],
+        [114.08, 22.581],
+        [114.08, 22.58],
+    ];
+    for (what, body, expected) in [
+        ("bow tie", building_with(bowtie, "x"), "self-intersection"),
+        (
+            "two-point ring",
+            building_with(two_points, "x"),
+            "3 distinct points",
+        ),
+        (
+            "1 MB name",
+            building_with(square.clone(), &"名".repeat(1 << 18)),
+            "at most 500",
+        ),
+        (
+            "500,000 vertices",
+            building_with(huge, "x"),
+            "at most 20000",
+        ),
+    ] {
+        let r = post(&app, "buildings", &body).await;
+        assert_eq!(
+            r.error_code(StatusCode::BAD_REQUEST),
+            "invalid_body",
+            "{what}"
+        );
+        assert!(r.text().contains(expected), "{what}: {}", r.text());
+    }
+    assert_eq!(app.service.twin().layer(LayerId::Buildings).len(), before);
+
+    let component = |category: &str| {
+        json!({
+            "type": "Feature",
+            "geometry": { "type": "Point", "coordinates": [114.0553, 22.5405] },
+            "properties": { "category": category, "status": "完好" },
+        })
+    };
+    let r = post(&app, "components", &component("9999")).await;
+    assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_body");
+    assert!(
+        r.text().contains("not a component category"),
+        "{}",
+        r.text()
+    );
+    let r = post(
+        &app,
+        "cameras",
+        &json!({
+            "type": "Feature",
+            "geometry": { "type": "Point", "coordinates": [114.0553, 22.5405] },
+            "properties": { "gb_id": "12345" },
+        }),
+    )
+    .await;
+    assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_body");
+}
+
+#[tokio::test]
+async fn a_written_component_is_found_by_its_category_name_like_a_generated_one() {
+    // The finding: a component POSTed with category 0115 came back with category_name and
+    // class_name null, so the README's `category_name=消防栓` filter missed it.
+    let app = TestApp::new().await;
+    let count = |q: &'static str| {
+        let app = &app;
+        async move {
+            app.get_json(&format!("/ogc/collections/components/items?{q}"))
+                .await["numberMatched"]
+                .as_u64()
+                .unwrap()
+        }
+    };
+    let (by_code, by_name) = (
+        count("category=0115").await,
+        count("category_name=消防栓").await,
+    );
+    let r = post(
+        &app,
+        "components",
+        &json!({
+            "type": "Feature",
+            "geometry": { "type": "Point", "coordinates": [114.0553, 22.5405] },
+            "properties": { "category": "0115", "status": "完好" },
+        }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let f = r.json();
+    assert_eq!(f["properties"]["category_name"], "消防栓");
+    assert_eq!(f["properties"]["class_name"], "公用设施");
+    assert_eq!(count("category=0115").await, by_code + 1);
+    assert_eq!(count("category_name=消防栓").await, by_name + 1);
+}
