@@ -53,6 +53,14 @@ pub enum ApiError {
     /// 503 `busy`: the server is at its bound for this kind of work (password checks);
     /// retry after the seconds given.
     Busy { retry_after_s: u64 },
+    /// 414 `uri_too_long`: the request URI is over the limit.
+    UriTooLong(String),
+    /// 431 `headers_too_large`: the request headers are over the limit.
+    HeadersTooLarge(String),
+    /// 421 `misdirected_request`: the `Host` names a server this is not.
+    MisdirectedRequest(String),
+    /// 429 `too_many_streams`: this client holds as many live streams as it may.
+    TooManyStreams(String),
     /// 500 `internal`: the detail is logged, never sent.
     Internal(String),
 }
@@ -77,6 +85,10 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             ApiError::InvalidCode(_) => StatusCode::BAD_REQUEST,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::MisdirectedRequest(_) => StatusCode::MISDIRECTED_REQUEST,
+            ApiError::TooManyStreams(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -102,6 +114,10 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::TooManyAttempts { .. } => "too_many_attempts",
             ApiError::InvalidCode(_) => "invalid_code",
+            ApiError::UriTooLong(_) => "uri_too_long",
+            ApiError::HeadersTooLarge(_) => "headers_too_large",
+            ApiError::MisdirectedRequest(_) => "misdirected_request",
+            ApiError::TooManyStreams(_) => "too_many_streams",
             ApiError::Busy { .. } => "busy",
             ApiError::Internal(_) => "internal",
         }
@@ -120,6 +136,10 @@ impl ApiError {
             | ApiError::Forbidden(m)
             | ApiError::MalformedCredentials(m)
             | ApiError::InvalidCode(m)
+            | ApiError::UriTooLong(m)
+            | ApiError::HeadersTooLarge(m)
+            | ApiError::MisdirectedRequest(m)
+            | ApiError::TooManyStreams(m)
             | ApiError::Conflict(m) => m,
             ApiError::MethodNotAllowed => "this method is not allowed on this resource",
             ApiError::Unauthenticated => {

@@ -51,6 +51,7 @@ mod ogc;
 mod openapi;
 mod routes;
 pub mod security;
+pub mod serve;
 mod state;
 mod tiles;
 mod web;

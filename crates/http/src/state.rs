@@ -20,6 +20,9 @@ pub struct HttpConfig {
     /// path prefix behind a proxy). Every link in every response starts with it. When
     /// `None`, links are built from the request's `Host` header with scheme `http`.
     pub public_url: Option<String>,
+    /// Host names (besides IP addresses, `localhost` and the machine's own name) that
+    /// requests may name in `Host` when `public_url` is not set.
+    pub allowed_hosts: Vec<String>,
     /// The most bytes of encoded (gzip) vector tiles kept in memory; 0 turns the cache
     /// off, so every tile is rendered when asked for.
     pub tile_cache_bytes: u64,
@@ -37,6 +40,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
             public_url: None,
+            allowed_hosts: Vec::new(),
             tile_cache_bytes: HttpConfig::DEFAULT_TILE_CACHE_BYTES,
             web_dir: None,
         }

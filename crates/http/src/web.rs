@@ -18,7 +18,10 @@ use axum::{
     routing::get,
     Router,
 };
-use tower_http::{compression::CompressionLayer, services::ServeDir};
+use tower_http::{
+    compression::CompressionLayer,
+    services::{ServeDir, ServeFile},
+};
 
 use crate::ApiError;
 
@@ -28,12 +31,16 @@ pub fn built(dir: Option<&Path>) -> Option<PathBuf> {
     dir.join("index.html").is_file().then(|| dir.to_owned())
 }
 
-/// Everything under `dir`, with `/` answering `index.html`.
+/// Everything under `dir`, with `/` answering `index.html`. Directories are not
+/// served: a static-file server would redirect `/assets` to `/assets/`, and `//assets`
+/// to `//assets/`, which a browser takes for another host.
 pub fn router(dir: &Path) -> Router {
     let files = ServeDir::new(dir)
+        .append_index_html_on_directories(false)
         .call_fallback_on_method_not_allowed(true)
         .not_found_service(not_found.into_service());
     Router::new()
+        .route_service("/", ServeFile::new(dir.join("index.html")))
         .fallback_service(files)
         .layer(axum::middleware::from_fn(cache_control))
         .layer(CompressionLayer::new())

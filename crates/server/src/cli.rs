@@ -152,9 +152,23 @@ pub struct ServeArgs {
     pub store: StoreArgs,
     #[arg(long, default_value = "127.0.0.1:8080", env = "CITYMIRROR_LISTEN")]
     pub listen: SocketAddr,
-    /// The URL clients reach this server at (for links behind a proxy); default: from the Host header.
+    /// The URL clients reach this server at (for links behind a proxy); default: from the
+    /// request's Host header, which must then name this server (see --allowed-host).
     #[arg(long, env = "CITYMIRROR_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// A host name clients may reach this server by, besides IP addresses, `localhost`
+    /// and the machine's own name (repeat for several; not needed with --public-url).
+    #[arg(
+        long = "allowed-host",
+        value_name = "NAME",
+        env = "CITYMIRROR_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+    /// Where sign-up codes go when no SMS gateway is set up: a JSON Lines file a gateway
+    /// relay reads (one `{"to","text","at"}` per line); default: the server's log.
+    #[arg(long, value_name = "FILE", env = "CITYMIRROR_SMS_OUTBOX")]
+    pub sms_outbox: Option<PathBuf>,
     #[command(flatten)]
     pub audit: AuditKeyArgs,
     /// Server work each anonymous client address may cause, in milliseconds of handling
@@ -162,6 +176,10 @@ pub struct ServeArgs {
     /// callers get four times as much, each on their own (0: no limit, for benchmarks).
     #[arg(long, default_value_t = 1000, env = "CITYMIRROR_RATE_LIMIT")]
     pub rate_limit: u32,
+    /// Seconds a client may take to send a request's headers (and an idle keep-alive
+    /// connection stays open).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_read_timeout_s: u64,
     /// Memory for encoded vector tiles, in MiB (0: no cache, every tile is rendered when
     /// asked for).
     #[arg(long, default_value_t = 256, env = "CITYMIRROR_TILE_CACHE_MB",

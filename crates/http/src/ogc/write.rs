@@ -35,7 +35,7 @@ use crate::{
     ApiError, AppState,
 };
 
-fn action_for(layer: LayerId) -> Action {
+pub(crate) fn action_for(layer: LayerId) -> Action {
     if layer.grid_level().is_some() {
         Action::TwinAdminister
     } else {
@@ -46,7 +46,12 @@ fn action_for(layer: LayerId) -> Action {
 /// Where a feature with these properties and geometry is, as a grid code: an
 /// administrative unit's own code, or the grid its geometry lies in. A feature outside
 /// every grid belongs to the district as a whole.
-fn place(state: &AppState, layer: LayerId, geometry: &Geometry<f64>, props: &[Value]) -> String {
+pub(crate) fn place(
+    state: &AppState,
+    layer: LayerId,
+    geometry: &Geometry<f64>,
+    props: &[Value],
+) -> String {
     let schema = layer.schema();
     let own_code = schema
         .property("code")
@@ -83,7 +88,7 @@ fn authorize_existing(
 /// The caller may put a feature with `geometry` at `at` (a create, or where a change
 /// moves it): the grid it is located by must be in their jurisdiction, and so must the
 /// whole geometry, within the tolerances of [`within`].
-fn authorize_place(
+pub(crate) fn authorize_place(
     state: &AppState,
     who: &Principal,
     layer: LayerId,

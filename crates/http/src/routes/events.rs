@@ -17,23 +17,36 @@ use std::{convert::Infallible, time::Duration};
 
 use axum::{
     extract::State,
+    http::request::Parts,
     response::sse::{Event, KeepAlive, Sse},
 };
 use citymirror_twin::{Change, ChangeKind};
 use serde_json::json;
 use tokio_stream::{wrappers::errors::BroadcastStreamRecvError, Stream, StreamExt};
 
-use crate::AppState;
+use crate::{
+    security::{
+        rate_limit::{client_ip, ClientKey},
+        Caller,
+    },
+    ApiError, AppState,
+};
 
 /// Proxies close idle connections; a comment line this often keeps the stream open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 pub async fn stream(
     State(state): State<AppState>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    Caller(who): Caller,
+    parts: Parts,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let key = ClientKey::of(&who, client_ip(&parts.extensions));
+    // Held by the stream: freed when the client goes away and the stream is dropped.
+    let slot = state.security.streams.take(key)?;
     let changes = tokio_stream::wrappers::BroadcastStream::new(state.service.twin().subscribe());
     let hello = tokio_stream::once(Event::default().event("hello").data("{}"));
-    let events = hello.chain(changes.map(|r| {
+    let events = hello.chain(changes.map(move |r| {
+        let _slot = &slot;
         match r {
             Ok(change) => feature_event(&change),
             Err(BroadcastStreamRecvError::Lagged(missed)) => Event::default()
@@ -41,7 +54,7 @@ pub async fn stream(
                 .data(json!({ "missed": missed }).to_string()),
         }
     }));
-    Sse::new(events.map(Ok)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    Ok(Sse::new(events.map(Ok)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
 
 fn feature_event(c: &Change) -> Event {

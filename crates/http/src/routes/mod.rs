@@ -4,6 +4,7 @@ mod areas;
 mod audit;
 mod events;
 mod health;
+mod import;
 mod locate;
 mod openapi;
 pub(crate) mod query;
@@ -56,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/units/{id}", get(units::one))
         .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/api/v1/tokens/{id}", delete(tokens::revoke))
+        .route("/api/v1/import/{layer}", post(import::post))
         .route("/api/v1/records/{kind}", get(records::list))
         .route("/api/v1/records/{kind}/{id}", get(records::one))
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))
@@ -106,6 +108,13 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::security::rate_limit::gate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::request_limits::check,
+        ))
+        .layer(axum::middleware::from_fn(
+            crate::security::response_headers::add,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

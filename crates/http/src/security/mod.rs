@@ -14,7 +14,10 @@ pub mod credentials;
 pub mod masking;
 mod org;
 pub mod rate_limit;
+pub mod request_limits;
+pub mod response_headers;
 pub mod sms;
+pub mod streams;
 pub(crate) mod throttle;
 pub mod trail;
 
@@ -52,6 +55,8 @@ pub struct Security {
     pub(crate) codes: Arc<CodeBook>,
     pub(crate) sms: Arc<dyn SmsOutbox>,
     pub(crate) code_requests: Arc<AddressQuota>,
+    /// Live streams open, per client and in all.
+    pub(crate) streams: Arc<streams::StreamSlots>,
     /// Whether the session cookie carries `Secure` (turn off only for plain-HTTP
     /// deployments on a trusted network; browsers treat localhost as secure anyway).
     pub secure_cookies: bool,
@@ -80,6 +85,7 @@ impl Security {
             hashing: HashPool::for_this_machine(),
             codes: Arc::new(CodeBook::default()),
             sms: Arc::new(sms::LogOutbox),
+            streams: Arc::new(streams::StreamSlots::default()),
             code_requests: Arc::new(AddressQuota::new(
                 CODE_REQUESTS_PER_HOUR,
                 std::time::Duration::from_secs(3600),

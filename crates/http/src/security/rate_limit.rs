@@ -98,7 +98,7 @@ impl ClientKey {
         })
     }
 
-    fn of(p: &Principal, ip: IpAddr) -> ClientKey {
+    pub fn of(p: &Principal, ip: IpAddr) -> ClientKey {
         match &p.actor {
             Actor::Anonymous => ClientKey::anonymous(ip),
             a @ (Actor::User { .. } | Actor::Token { .. } | Actor::System { .. }) => {

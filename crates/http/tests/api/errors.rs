@@ -97,3 +97,57 @@ async fn a_wrong_method_is_405_json() {
         "method_not_allowed"
     );
 }
+
+#[tokio::test]
+async fn oversized_requests_get_json_errors_and_short_links() {
+    // The finding: 414 and 431 answers had no JSON body, and a 65 kB query string came
+    // back as a 130 kB `Link` header.
+    let app = TestApp::new().await;
+    let long = format!("/ogc/collections/buildings/items?name={}", "x".repeat(9000));
+    check(&app, &long, StatusCode::URI_TOO_LONG, "uri_too_long").await;
+    let big = "y".repeat(40_000);
+    let r = app.get_with("/healthz", &[("x-filler", &big)]).await;
+    assert_eq!(
+        r.error_code(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+        "headers_too_large"
+    );
+    // Below the limit, the Link header stays in proportion to the query.
+    let q = format!("/ogc/collections/buildings/items?name={}", "x".repeat(8000));
+    let r = app.get(&q).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.header("link").len() < 40_000,
+        "{} bytes",
+        r.header("link").len()
+    );
+}
+
+#[tokio::test]
+async fn a_host_this_server_does_not_answer_to_is_refused_not_reflected() {
+    // The finding: without --public-url, any Host header was copied into every link.
+    let app = TestApp::new().await;
+    let from = |host: &'static str| {
+        let req = axum::http::Request::get("/ogc")
+            .header("host", host)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        app.request(req)
+    };
+    for host in ["evil.example", "twin.test.evil.example"] {
+        let r = from(host).await;
+        assert_eq!(
+            r.error_code(StatusCode::MISDIRECTED_REQUEST),
+            "misdirected_request",
+            "{host}"
+        );
+        assert!(!r.text().contains("\"href\""), "{}", r.text());
+    }
+    for host in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080"] {
+        let r = from(host).await;
+        assert_eq!(r.status, StatusCode::OK, "{host}");
+        assert!(r.text().contains(&format!("http://{host}/ogc")), "{host}");
+    }
+    // Two Host headers are one too many.
+    let r = app.get_with("/ogc", &[("host", "evil.example")]).await;
+    assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_parameter");
+}

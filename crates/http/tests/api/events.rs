@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use axum::{body::Body, http::Method};
+use axum::{
+    body::Body,
+    http::{Method, StatusCode},
+};
 use http_body_util::BodyExt;
 use serde_json::{json, Value as Json};
 
@@ -82,4 +85,38 @@ async fn every_write_is_announced_on_the_open_stream_in_order() {
         data,
         json!({"layer": "buildings", "id": id, "kind": "deleted"})
     );
+}
+
+#[tokio::test]
+async fn a_client_holds_a_bounded_number_of_live_streams() {
+    // The finding: 500 anonymous streams were accepted from one client.
+    use citymirror_http::security::streams::PER_ADDRESS;
+    let app = TestApp::new().await;
+    let mut open = Vec::new();
+    for i in 0..PER_ADDRESS {
+        let r = app.open("/api/v1/events").await;
+        assert_eq!(r.status(), StatusCode::OK, "stream {i}");
+        open.push(r);
+    }
+    let r = app.get("/api/v1/events").await;
+    assert_eq!(
+        r.error_code(StatusCode::TOO_MANY_REQUESTS),
+        "too_many_streams"
+    );
+    // A client that closes one may open another.
+    open.pop();
+    let r = app.open("/api/v1/events").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // A signed-in reader has streams of their own.
+    let token = app
+        .token(citymirror_trust::Role::Supervisor, Some("440304"))
+        .await;
+    let bearer = format!("Bearer {token}");
+    let req = axum::http::Request::get("/api/v1/events")
+        .header("host", crate::common::HOST)
+        .header("authorization", bearer)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = tower::ServiceExt::oneshot(app.router(), req).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }

@@ -67,6 +67,7 @@ async fn a_configured_public_url_prefixes_every_link() {
         service: t.service.clone(),
         security: t.security.clone(),
         config: HttpConfig {
+            allowed_hosts: vec![crate::common::HOST.to_owned()],
             public_url: Some("https://twin.example.org/futian/".into()),
             ..HttpConfig::default()
         },

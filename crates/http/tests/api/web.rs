@@ -16,6 +16,7 @@ fn with_web(t: &TestApp, web_dir: Option<&std::path::Path>) -> Router {
         service: t.service.clone(),
         security: t.security.clone(),
         config: HttpConfig {
+            allowed_hosts: vec![crate::common::HOST.to_owned()],
             web_dir: web_dir.map(ToOwned::to_owned),
             ..HttpConfig::default()
         },
@@ -125,4 +126,53 @@ async fn without_a_build_the_root_says_how_to_make_one() {
         let (status, _, _) = get(&router, "/index.html", &[]).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
+}
+
+#[tokio::test]
+async fn a_double_slash_path_is_not_redirected_to_another_host() {
+    // The finding: `GET //assets` redirected to `//assets/`, which a browser reads as
+    // the host `assets` (an open redirect).
+    let t = TestApp::new().await;
+    let dir = dist();
+    let router = with_web(&t, Some(dir.path()));
+    for path in [
+        "//assets",
+        "//assets/",
+        "/assets",
+        "//evil.example/x",
+        "///x",
+    ] {
+        let (status, headers, body) = get(&router, path, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(headers.get("location").is_none(), "{path} redirects");
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["code"], "not_found", "{path}");
+    }
+    let (status, _, _) = get(&router, "/", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_and_refuse_framing() {
+    // The finding: HTML pages had no CSP, X-Frame-Options or X-Content-Type-Options.
+    let t = TestApp::new().await;
+    let dir = dist();
+    let router = with_web(&t, Some(dir.path()));
+    for path in [
+        "/",
+        "/ogc?f=html",
+        "/ogc/collections/buildings/items?f=html",
+    ] {
+        let (status, headers, _) = get(&router, path, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+    }
+    let (_, headers, _) = get(&router, "/healthz", &[]).await;
+    assert_eq!(headers["x-content-type-options"], "nosniff");
 }

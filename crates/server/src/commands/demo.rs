@@ -17,6 +17,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         database: None,
     };
     {
+        let _lock = crate::local::exclusive(&store_args, "stop it, or use `citymirror serve`")?;
         let store = open_store(&store_args).await?;
         let (repo, _) = super::repos(&store);
         if repo.count_features(LayerId::Grids).await? == 0 {
@@ -39,8 +40,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             store: store_args,
             listen: args.listen,
             public_url: None,
+            allowed_hosts: Vec::new(),
+            sms_outbox: None,
             audit: AuditKeyArgs { audit_key: None },
             rate_limit: RateLimitConfig::default().work_ms_per_s,
+            header_read_timeout_s: 10,
             tile_cache_mb: HttpConfig::DEFAULT_TILE_CACHE_BYTES >> 20,
             insecure_cookies: false,
             web: args.web.clone(),

@@ -11,6 +11,7 @@ use crate::{
 };
 
 pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
+    let _lock = crate::local::exclusive(&args.store, "stop it before generating")?;
     let store = open_store(&args.store).await?;
     generate_into(&store, &args.district).await?;
     provision(&store, &args.store, &args.audit).await?;

@@ -5,6 +5,7 @@ use citymirror_core::{datum::Datum, LayerId};
 use citymirror_twin::{import, TwinService};
 
 use super::{open_store, repos};
+use crate::local::{self, control, Access};
 use crate::{cli::ImportArgs, progress::Bars};
 
 /// Imports a file into a layer: validates every row first, then writes them all in one
@@ -14,6 +15,11 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let datum: Datum = args.crs.parse().map_err(|e| anyhow!("--crs: {e}"))?;
     let started = Instant::now();
     let bars = Bars::new();
+    let _lock = match local::for_writing(&args.store)? {
+        Access::ThroughServer(dir) => return through_server(&dir, &args, layer).await,
+        Access::Direct(lock) => Some(lock),
+        Access::Database => None,
+    };
     let features = read(&args.file, layer, datum, &bars)?;
     let store = open_store(&args.store).await?;
     let (repo, _) = repos(&store);
@@ -25,6 +31,34 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         .context("writing the features")?;
     eprintln!(
         "imported {n} features into `{layer}` in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Sends the file to the running server, which imports it into the live twin, all or
+/// nothing, the same way.
+async fn through_server(dir: &Path, args: &ImportArgs, layer: LayerId) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let body =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let is_csv = args
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let media = if is_csv {
+        "text/csv"
+    } else {
+        "application/geo+json"
+    };
+    let path = format!("/api/v1/import/{layer}?crs={}", args.crs);
+    let answer = control::request(dir, hyper::Method::POST, &path, media, body)
+        .await?
+        .json()
+        .map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    eprintln!(
+        "imported {} features into `{layer}` through the running server in {:.1}s",
+        answer["imported"],
         started.elapsed().as_secs_f64()
     );
     Ok(())

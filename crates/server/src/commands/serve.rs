@@ -2,7 +2,8 @@ use std::{sync::Arc, time::Instant};
 
 use anyhow::Context;
 use citymirror_http::{
-    security::{RateLimitConfig, Security},
+    security::{sms::FileOutbox, RateLimitConfig, Security},
+    serve::ServeConfig,
     AppState, HttpConfig,
 };
 use citymirror_trust::audit::AuditLog;
@@ -18,6 +19,12 @@ pub type Sidecar = Box<dyn FnOnce(Arc<TwinService>, AuditLog, watch::Receiver<bo
 
 /// Serves until Ctrl-C.
 pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Result<()> {
+    // One server per SQLite directory: a second would hold its own twin and lose the
+    // first's writes. (On PostgreSQL there is no lock: servers share one database.)
+    let lock = crate::local::exclusive(
+        &args.store,
+        "stop it first (two servers share one twin only on PostgreSQL, --database)",
+    )?;
     let store = open_store(&args.store).await?;
     let started = Instant::now();
     let (twin_repo, record_repo) = repos(&store);
@@ -52,6 +59,10 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
     )
     .await
     .context("loading the organisation")?;
+    let security = match &args.sms_outbox {
+        Some(path) => security.with_sms(Arc::new(FileOutbox::new(path.clone()))),
+        None => security,
+    };
 
     let (stop_tx, stop_rx) = watch::channel(false);
     if let Some(f) = with_service {
@@ -62,10 +73,20 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
         security,
         config: HttpConfig {
             public_url: args.public_url.clone(),
+            allowed_hosts: args.allowed_hosts.clone(),
             tile_cache_bytes: args.tile_cache_mb << 20,
             web_dir: Some(args.web.web_dir.clone()),
         },
     });
+    // Commands that write while the server runs (token, import) come through its control
+    // socket, so the server stays the directory's one writer.
+    let control = match &lock {
+        Some(_) => Some(crate::local::control::bind(
+            &args.store.data_dir,
+            app.clone(),
+        )?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;
@@ -73,15 +94,19 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
         "CityMirror serving on http://{}/ (OGC API Features at /ogc)",
         listener.local_addr()?
     );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let limits = ServeConfig {
+        header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout_s),
+        ..ServeConfig::default()
+    };
+    citymirror_http::serve::serve(listener, app, limits, async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     })
     .await?;
+    if let Some(c) = control {
+        c.abort();
+        let _ = std::fs::remove_file(crate::local::control::socket_path(&args.store.data_dir));
+    }
     // Cover every acknowledged entry with a signed checkpoint before leaving.
     audit
         .checkpoint_now()

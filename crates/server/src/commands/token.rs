@@ -7,6 +7,8 @@ use serde_json::json;
 
 use super::{open_store, trust};
 use crate::cli::{TokenCommand, TokenCreateArgs, TokenRevokeArgs};
+use crate::local::{self, control, Access};
+use hyper::Method;
 
 pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
     match cmd {
@@ -40,6 +42,11 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
 
 async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
     let role: Role = a.role.parse()?;
+    let _lock = match local::for_writing(&a.store)? {
+        Access::ThroughServer(dir) => return create_through_server(&dir, &a, role).await,
+        Access::Direct(lock) => Some(lock),
+        Access::Database => None,
+    };
     let store = open_store(&a.store).await?;
     let units = store.units().await?;
     let district = units
@@ -88,7 +95,58 @@ async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Mints through the running server, as its operator: the server checks the same rule
+/// and writes the audit entry itself.
+async fn create_through_server(
+    dir: &std::path::Path,
+    a: &TokenCreateArgs,
+    role: Role,
+) -> anyhow::Result<()> {
+    let mut body = json!({ "name": a.name, "role": role, "expires_in_days": a.expires_in_days });
+    if let Some(unit) = &a.unit {
+        body["unit"] = unit.clone().into();
+    }
+    let answer = control::request(
+        dir,
+        Method::POST,
+        "/api/v1/tokens",
+        "application/json",
+        body.to_string().into_bytes(),
+    )
+    .await?
+    .json()?;
+    eprintln!(
+        "token {} for role {role}, expires {}, minted by the running server; it is shown only once:",
+        answer["id"],
+        answer["expires_at"].as_str().unwrap_or("?")
+    );
+    println!("{}", answer["token"].as_str().unwrap_or_default());
+    Ok(())
+}
+
 async fn revoke(a: TokenRevokeArgs) -> anyhow::Result<()> {
+    let _lock = match local::for_writing(&a.store)? {
+        Access::ThroughServer(dir) => {
+            let answer = control::request(
+                &dir,
+                Method::DELETE,
+                &format!("/api/v1/tokens/{}", a.id),
+                "application/json",
+                Vec::new(),
+            )
+            .await?;
+            if !answer.status.is_success() {
+                answer.json()?;
+            }
+            eprintln!(
+                "token {} revoked by the running server, which refuses it from now on",
+                a.id
+            );
+            return Ok(());
+        }
+        Access::Direct(lock) => Some(lock),
+        Access::Database => None,
+    };
     let store = open_store(&a.store).await?;
     let log = trust::open_log(&store, &a.store, &a.audit).await?;
     if !store.revoke_token(a.id, Utc::now()).await? {
@@ -103,8 +161,13 @@ async fn revoke(a: TokenRevokeArgs) -> anyhow::Result<()> {
     )
     .await?;
     eprintln!(
-        "token {} revoked (a running server stops accepting it within 30 s)",
-        a.id
+        "token {} revoked{}",
+        a.id,
+        if a.store.database.is_some() {
+            " (servers on this database stop accepting it within 30 s)"
+        } else {
+            ""
+        }
     );
     Ok(())
 }

@@ -17,6 +17,10 @@ use crate::{AuditRow, StoredCheckpoint};
 
 type PendingAppend = (NewEntry, oneshot::Sender<Result<u64, AuditError>>);
 
+/// How many times a batch is re-based on rows another process appended first before
+/// its waiters are told the commit failed.
+const MAX_RETRIES: u32 = 8;
+
 /// The one writer. Owning the frontier lets it compute each entry's `root_after` before
 /// the batch commits, without touching the shared tree readers use.
 pub(super) struct Appender {
@@ -114,18 +118,25 @@ impl Appender {
     /// `seq`, or all with the error (and then the tree stays as it was).
     async fn commit(&mut self, batch: Vec<PendingAppend>) {
         if self.unsure {
-            if let Err(e) = self.catch_up().await {
-                tracing::error!(error = %e, "the audit store is not back yet");
-                for (_, reply) in batch {
-                    let _ = reply.send(Err(e.clone()));
+            match self.catch_up().await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(
+                    entries = n,
+                    "audit entries whose commit was reported failed are stored after all"
+                ),
+                Err(e) => {
+                    tracing::error!(error = %e, "the audit store is not back yet");
+                    for (_, reply) in batch {
+                        let _ = reply.send(Err(e.clone()));
+                    }
+                    return;
                 }
-                return;
             }
         }
         let (entries, replies): (Vec<NewEntry>, Vec<_>) = batch.into_iter().unzip();
-        // A second process (a command-line tool) may have appended since: a failed commit
-        // that turns out to be behind the store takes those rows in and tries once more.
-        let mut retried = false;
+        // Another process may have appended since: a failed commit that turns out to be
+        // behind the store takes those rows in and tries again, a few times at most.
+        let mut retries = 0;
         loop {
             let now = Utc::now()
                 .duration_trunc(TimeDelta::milliseconds(1))
@@ -169,7 +180,10 @@ impl Appender {
                 }
                 Err(e) => {
                     let before = self.frontier.size();
-                    if !retried && self.catch_up().await.is_ok() && self.frontier.size() > before {
+                    if retries < MAX_RETRIES
+                        && self.catch_up().await.is_ok()
+                        && self.frontier.size() > before
+                    {
                         // Our own rows, committed after all with only the answer lost?
                         let stored = self
                             .shared
@@ -178,13 +192,23 @@ impl Appender {
                             .await
                             .unwrap_or_default();
                         if stored == rows {
+                            tracing::warn!(
+                                entries = rows.len(),
+                                "audit entries whose commit was reported failed are stored after all"
+                            );
                             self.last_at = Some(at);
                             for (row, reply) in rows.iter().zip(replies) {
                                 let _ = reply.send(Ok(row.seq as u64));
                             }
                             return;
                         }
-                        retried = true;
+                        // Not ours: another process (a second server on the same
+                        // database) appended first. Extend after its entries.
+                        tracing::debug!(
+                            entries = self.frontier.size() - before,
+                            "took in audit entries another process appended"
+                        );
+                        retries += 1;
                         continue;
                     }
                     tracing::error!(error = %e, entries = rows.len(), "could not commit audit entries");
@@ -200,8 +224,10 @@ impl Appender {
     }
 
     /// After a failed commit: takes into the tree any rows the store holds beyond it
-    /// (their transaction committed after all), checking that they extend it.
-    async fn catch_up(&mut self) -> Result<(), AuditError> {
+    /// (their transaction committed after all, or another process appended them),
+    /// checking that they extend it. Returns how many it took in.
+    async fn catch_up(&mut self) -> Result<u64, AuditError> {
+        let start = self.frontier.size();
         loop {
             let from = self.frontier.size();
             let rows = self.shared.repo.audit_rows(from as i64, 1024).await?;
@@ -224,10 +250,6 @@ impl Appender {
                 }
                 leaves.push(leaf);
             }
-            tracing::warn!(
-                entries = rows.len(),
-                "audit entries whose commit was reported failed are stored after all"
-            );
             self.last_at = rows
                 .last()
                 .and_then(|r| AuditEntry::parse(&r.entry).ok())
@@ -241,7 +263,7 @@ impl Appender {
             self.frontier = frontier;
         }
         self.unsure = false;
-        Ok(())
+        Ok(self.frontier.size() - start)
     }
 
     /// Whether committed entries are not yet covered by the latest checkpoint.

@@ -224,7 +224,10 @@ impl TestApp {
         let router = app(AppState {
             service: service.clone(),
             security: security.clone(),
-            config: HttpConfig::default(),
+            config: HttpConfig {
+                allowed_hosts: vec![HOST.to_owned()],
+                ..HttpConfig::default()
+            },
         });
         let mut t = TestApp {
             router,
@@ -292,6 +295,11 @@ impl TestApp {
             serde_json::json!({ "mobile": mobile, "code": code, "password": password }).to_string(),
         )
         .await
+    }
+
+    /// The router itself, for requests built by hand.
+    pub fn router(&self) -> Router {
+        self.router.clone()
     }
 
     /// GETs `uri` and hands back the response with its body unread, for streams.
