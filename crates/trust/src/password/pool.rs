@@ -78,10 +78,12 @@ impl HashPool {
         }
     }
 
-    /// One worker per core, up to four, waiting at most two seconds.
+    /// One worker per two cores, up to four, waiting at most two seconds.
     pub fn for_this_machine() -> HashPool {
+        // Half the cores at most: hashing is pure CPU, and the other half keeps the event loop
+        // (health checks, map reads) answering while a sign-up flood fills every worker.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        HashPool::new(cores.min(4), Duration::from_secs(2))
+        HashPool::new((cores / 2).clamp(1, 4), Duration::from_secs(2))
     }
 
     async fn run<T>(&self, job: impl FnOnce(oneshot::Sender<T>) -> Job) -> Result<T, HashError> {
