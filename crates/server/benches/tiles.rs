@@ -12,7 +12,7 @@ mod common;
 use std::time::Instant;
 
 use citymirror_core::LayerId;
-use citymirror_tiles::{TileCoord, TileService, Tileset};
+use citymirror_tiles::{Encoding, TileCoord, TileService, Tileset};
 use citymirror_trust::{mask, ANONYMOUS_ENTITLEMENT};
 
 const CBD: (f64, f64) = (114.0553, 22.5405);
@@ -46,11 +46,11 @@ async fn main() {
                         let x = (i64::from(centre.x()) + dx) as u32;
                         let y = (i64::from(centre.y()) + dy) as u32;
                         let at = TileCoord::new(u32::from(z), x, y).expect("a tile");
-                        let key = tiles.key(&twin, tileset, at);
+                        let key = tiles.key(&twin, tileset, at, Encoding::Gzip);
                         let t = Instant::now();
                         let tile = tiles.tile(&twin, &key).expect("render");
                         times.push(t.elapsed().as_secs_f64() * 1000.0);
-                        largest = largest.max(tile.gzip().len());
+                        largest = largest.max(tile.body().len());
                         if (dx, dy) == (0, 0) {
                             features = tiles
                                 .render(&twin, tileset, at)

@@ -8,14 +8,27 @@ use flate2::{read::GzDecoder, write::GzEncoder, Compression};
 
 use crate::{TileCoord, TileError, Tileset};
 
-/// What a cached tile is filed under: the tile, and the revision of every layer it draws
-/// from (0 for layers not drawn at its zoom). A change to any of those layers gives the
-/// tile a new key, so an entry rendered before the change is never found again (it ages
-/// out of the cache); nothing has to be invalidated.
+/// How a tile's bytes are sent: gzip-compressed (`Content-Encoding: gzip`, what browsers
+/// and most tile clients ask for) or as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    Gzip,
+    Identity,
+}
+
+/// What a cached tile is filed under: the tile, its encoding, and the revision of every
+/// layer it draws from (0 for layers not drawn at its zoom). A change to any of those
+/// layers gives the tile a new key, so an entry rendered before the change is never found
+/// again (it ages out of the cache); nothing has to be invalidated.
+///
+/// Each encoding is its own entry: a client that does not take gzip is served from the
+/// cache as fast as one that does, instead of inflating a gzip entry on every request,
+/// and a deployment whose clients all use one encoding spends no memory on the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TileKey {
     pub(crate) tileset: Tileset,
     pub(crate) coord: TileCoord,
+    pub(crate) encoding: Encoding,
     pub(crate) revisions: [u64; LayerId::ALL.len()],
 }
 
@@ -28,59 +41,74 @@ impl TileKey {
         self.coord
     }
 
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
     /// The revisions of the layers the tile draws from, in `LayerId::ALL` order.
     pub fn revisions(&self) -> impl Iterator<Item = u64> + '_ {
         self.revisions.iter().copied().filter(|r| *r != 0)
     }
 }
 
-/// One encoded tile: the MVT bytes, gzip-compressed (empty when the tile has no
-/// features), and its entity tag.
+/// One encoded tile: the MVT bytes in one encoding (empty when the tile has no features),
+/// and its entity tag.
 #[derive(Debug, Clone)]
 pub struct EncodedTile {
-    gzip: Bytes,
+    body: Bytes,
+    encoding: Encoding,
     etag: String,
 }
 
 impl EncodedTile {
-    pub(crate) fn encode(mvt: &[u8], etag: String) -> Result<EncodedTile, TileError> {
+    pub(crate) fn encode(
+        mvt: Vec<u8>,
+        encoding: Encoding,
+        etag: String,
+    ) -> Result<EncodedTile, TileError> {
         use std::io::Write;
-        if mvt.is_empty() {
-            return Ok(EncodedTile {
-                gzip: Bytes::new(),
-                etag,
-            });
-        }
-        // The fast level: tiles are mostly small integers and repeated strings, which
-        // compress well at any level, and a miss is waited on.
-        let mut gz = GzEncoder::new(Vec::with_capacity(mvt.len() / 3), Compression::fast());
-        gz.write_all(mvt)
-            .map_err(|e| TileError::Encode(e.to_string()))?;
-        let gzip = gz.finish().map_err(|e| TileError::Encode(e.to_string()))?;
+        let body = match encoding {
+            _ if mvt.is_empty() => Bytes::new(),
+            Encoding::Identity => mvt.into(),
+            Encoding::Gzip => {
+                // The fast level: tiles are mostly small integers and repeated strings,
+                // which compress well at any level, and a miss is waited on.
+                let mut gz = GzEncoder::new(Vec::with_capacity(mvt.len() / 3), Compression::fast());
+                gz.write_all(&mvt)
+                    .map_err(|e| TileError::Encode(e.to_string()))?;
+                gz.finish()
+                    .map_err(|e| TileError::Encode(e.to_string()))?
+                    .into()
+            }
+        };
         Ok(EncodedTile {
-            gzip: gzip.into(),
+            body,
+            encoding,
             etag,
         })
     }
 
     /// No features: clients draw nothing.
     pub fn is_empty(&self) -> bool {
-        self.gzip.is_empty()
+        self.body.is_empty()
     }
 
-    /// The gzip-compressed MVT (`Content-Encoding: gzip`); empty for an empty tile.
-    pub fn gzip(&self) -> Bytes {
-        self.gzip.clone()
+    /// The bytes to send, in [`Self::encoding`]; empty for an empty tile.
+    pub fn body(&self) -> Bytes {
+        self.body.clone()
     }
 
-    /// The MVT bytes themselves, for clients that do not take gzip (decompressed on
-    /// demand: almost every client does).
-    pub fn identity(&self) -> Result<Bytes, TileError> {
-        if self.gzip.is_empty() {
-            return Ok(Bytes::new());
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// The MVT bytes themselves, whatever the encoding (for tests and tools).
+    pub fn mvt(&self) -> Result<Bytes, TileError> {
+        if self.encoding == Encoding::Identity || self.body.is_empty() {
+            return Ok(self.body.clone());
         }
-        let mut raw = Vec::with_capacity(self.gzip.len() * 3);
-        GzDecoder::new(&self.gzip[..])
+        let mut raw = Vec::with_capacity(self.body.len() * 3);
+        GzDecoder::new(&self.body[..])
             .read_to_end(&mut raw)
             .map_err(|e| TileError::Encode(e.to_string()))?;
         Ok(raw.into())
@@ -106,7 +134,7 @@ impl TileCache {
             moka::sync::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|_: &TileKey, t: &Arc<EncodedTile>| {
-                    u32::try_from(t.gzip.len() + ENTRY_OVERHEAD).unwrap_or(u32::MAX)
+                    u32::try_from(t.body.len() + ENTRY_OVERHEAD).unwrap_or(u32::MAX)
                 })
                 .build()
         }))

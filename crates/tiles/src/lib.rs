@@ -17,12 +17,12 @@
 //!
 //! ```
 //! use citymirror_core::LayerId;
-//! use citymirror_tiles::{text_as_is, TileCoord, TileService, Tileset};
+//! use citymirror_tiles::{text_as_is, Encoding, TileCoord, TileService, Tileset};
 //!
 //! let twin = citymirror_twin::Twin::new();
 //! let tiles = TileService::new(64 << 20, text_as_is);
 //! let at = TileCoord::containing(15, 114.0553, 22.5405);
-//! let key = tiles.key(&twin, Tileset::Layer(LayerId::Buildings), at);
+//! let key = tiles.key(&twin, Tileset::Layer(LayerId::Buildings), at, Encoding::Gzip);
 //! let tile = tiles.tile(&twin, &key).unwrap();
 //! assert!(tile.is_empty());
 //! assert_eq!(tiles.cached(&key).unwrap().etag(), tiles.etag(&key));
@@ -44,7 +44,7 @@ mod tilejson;
 mod tileset;
 
 pub use attributes::{public_properties, text_as_is, TextFilter};
-pub use cache::{EncodedTile, TileKey};
+pub use cache::{EncodedTile, Encoding, TileKey};
 pub use coord::{TileCoord, BUFFER, EXTENT, MAX_ZOOM};
 pub use error::TileError;
 pub use service::TileService;

@@ -11,7 +11,7 @@ use citymirror_twin::Twin;
 use geozero::mvt::Message;
 
 use crate::{
-    cache::{EncodedTile, TileCache, TileKey},
+    cache::{EncodedTile, Encoding, TileCache, TileKey},
     render::render,
     tileset::position,
     TextFilter, TileCoord, TileError, Tileset,
@@ -47,8 +47,8 @@ impl TileService {
         }
     }
 
-    /// The key of tile `at` as the twin is now.
-    pub fn key(&self, twin: &Twin, tileset: Tileset, at: TileCoord) -> TileKey {
+    /// The key of tile `at`, sent in `encoding`, as the twin is now.
+    pub fn key(&self, twin: &Twin, tileset: Tileset, at: TileCoord, encoding: Encoding) -> TileKey {
         let mut revisions = [0; LayerId::ALL.len()];
         for tl in tileset.layers_at(at.z()) {
             revisions[position(tl.layer)] = twin.layer(tl.layer).revision();
@@ -56,6 +56,7 @@ impl TileService {
         TileKey {
             tileset,
             coord: at,
+            encoding,
             revisions,
         }
     }
@@ -89,7 +90,7 @@ impl TileService {
             } else {
                 mvt.encode_to_vec()
             };
-            EncodedTile::encode(&bytes, self.etag(key))
+            EncodedTile::encode(bytes, key.encoding, self.etag(key))
         })
     }
 

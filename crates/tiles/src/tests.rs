@@ -11,7 +11,7 @@ use geozero::{
     ToGeo,
 };
 
-use crate::{text_as_is, TileCoord, TileError, TileJson, TileService, Tileset};
+use crate::{text_as_is, Encoding, TileCoord, TileError, TileJson, TileService, Tileset};
 
 const CBD: (f64, f64) = (114.0553, 22.5405);
 
@@ -76,8 +76,8 @@ fn service() -> TileService {
 /// Renders, encodes and decodes one tile, as a client would receive it.
 fn fetch(twin: &Twin, tileset: Tileset, at: TileCoord) -> Tile {
     let tiles = service();
-    let key = tiles.key(twin, tileset, at);
-    let bytes = tiles.tile(twin, &key).unwrap().identity().unwrap();
+    let key = tiles.key(twin, tileset, at, Encoding::Gzip);
+    let bytes = tiles.tile(twin, &key).unwrap().mvt().unwrap();
     Tile::decode(&bytes[..]).unwrap()
 }
 
@@ -252,9 +252,13 @@ fn a_change_to_a_layer_changes_the_key_and_the_tag_so_the_old_tile_is_never_serv
     let set = Tileset::Layer(LayerId::Buildings);
     let twin = twin_with(LayerId::Buildings, vec![building(1, CBD.0, CBD.1, 0.0003)]);
     let tiles = service();
-    let before = tiles.key(&twin, set, at);
+    let before = tiles.key(&twin, set, at, Encoding::Gzip);
     tiles.tile(&twin, &before).unwrap();
-    assert_eq!(tiles.key(&twin, set, at), before, "no change, same key");
+    assert_eq!(
+        tiles.key(&twin, set, at, Encoding::Gzip),
+        before,
+        "no change, same key"
+    );
 
     let mut layer = Layer::from_features(
         LayerId::Buildings.schema(),
@@ -262,17 +266,17 @@ fn a_change_to_a_layer_changes_the_key_and_the_tag_so_the_old_tile_is_never_serv
     );
     layer.upsert(building(2, CBD.0 + 0.0005, CBD.1, 0.0003));
     twin.set_layer(layer);
-    let after = tiles.key(&twin, set, at);
+    let after = tiles.key(&twin, set, at, Encoding::Gzip);
     assert_ne!(after, before);
     assert_ne!(tiles.etag(&after), tiles.etag(&before));
     assert!(tiles.cached(&after).is_none());
-    let bytes = tiles.tile(&twin, &after).unwrap().identity().unwrap();
+    let bytes = tiles.tile(&twin, &after).unwrap().mvt().unwrap();
     let tile = Tile::decode(&bytes[..]).unwrap();
     assert_eq!(ids(layer_of(&tile)), vec![1, 2]);
 
     // Layers the tile does not draw from do not change its key.
     twin.set_layer(Layer::new(LayerId::Devices.schema()));
-    assert_eq!(tiles.key(&twin, set, at), after);
+    assert_eq!(tiles.key(&twin, set, at, Encoding::Gzip), after);
 }
 
 fn layer_of(tile: &Tile) -> Option<&tile::Layer> {
@@ -284,13 +288,13 @@ fn empty_tiles_are_cached_too_and_a_zero_sized_cache_keeps_nothing() {
     let twin = Twin::new();
     let at = buildings_at_z15();
     let tiles = service();
-    let key = tiles.key(&twin, Tileset::Basemap, at);
+    let key = tiles.key(&twin, Tileset::Basemap, at, Encoding::Gzip);
     assert!(tiles.tile(&twin, &key).unwrap().is_empty());
     assert!(tiles.cached(&key).is_some());
     assert_eq!(tiles.cache().weighed_size().0, 1);
 
     let uncached = TileService::new(0, text_as_is);
-    let key = uncached.key(&twin, Tileset::Basemap, at);
+    let key = uncached.key(&twin, Tileset::Basemap, at, Encoding::Gzip);
     uncached.tile(&twin, &key).unwrap();
     assert!(uncached.cached(&key).is_none());
 }
@@ -314,9 +318,15 @@ fn the_cache_is_bounded_in_bytes() {
         &twin,
         Tileset::Basemap,
         TileCoord::containing(16, CBD.0, CBD.1),
+        Encoding::Gzip,
     );
-    assert!(tiles.tile(&twin, &big).unwrap().gzip().len() > 4 << 10);
-    let empty = tiles.key(&twin, Tileset::Basemap, TileCoord::containing(16, 0.0, 0.0));
+    assert!(tiles.tile(&twin, &big).unwrap().body().len() > 4 << 10);
+    let empty = tiles.key(
+        &twin,
+        Tileset::Basemap,
+        TileCoord::containing(16, 0.0, 0.0),
+        Encoding::Gzip,
+    );
     tiles.tile(&twin, &empty).unwrap();
     let (entries, bytes) = tiles.cache().weighed_size();
     assert!(bytes <= 4 << 10, "{entries} entries, {bytes} bytes");
@@ -327,10 +337,10 @@ fn the_cache_is_bounded_in_bytes() {
 fn gzip_and_identity_bodies_hold_the_same_tile() {
     let twin = twin_with(LayerId::Buildings, vec![building(1, CBD.0, CBD.1, 0.0003)]);
     let tiles = service();
-    let key = tiles.key(&twin, Tileset::Basemap, buildings_at_z15());
+    let key = tiles.key(&twin, Tileset::Basemap, buildings_at_z15(), Encoding::Gzip);
     let t = tiles.tile(&twin, &key).unwrap();
-    assert_eq!(&t.gzip()[..2], &[0x1f, 0x8b]);
-    let decoded = Tile::decode(&t.identity().unwrap()[..]).unwrap();
+    assert_eq!(&t.body()[..2], &[0x1f, 0x8b]);
+    let decoded = Tile::decode(&t.mvt().unwrap()[..]).unwrap();
     assert_eq!(
         decoded,
         tiles
@@ -338,6 +348,22 @@ fn gzip_and_identity_bodies_hold_the_same_tile() {
             .unwrap()
     );
     assert!(t.etag().starts_with("W/\""));
+
+    // The plain tile is its own cache entry, with the same tag, so a client without gzip
+    // is served from the cache without inflating anything.
+    let plain = tiles.key(
+        &twin,
+        Tileset::Basemap,
+        buildings_at_z15(),
+        Encoding::Identity,
+    );
+    assert_ne!(plain, key);
+    assert_eq!(tiles.etag(&plain), tiles.etag(&key));
+    assert!(tiles.cached(&plain).is_none());
+    let p = tiles.tile(&twin, &plain).unwrap();
+    assert_eq!(p.encoding(), Encoding::Identity);
+    assert_eq!(p.body(), t.mvt().unwrap());
+    assert!(tiles.cached(&plain).is_some());
 }
 
 #[test]

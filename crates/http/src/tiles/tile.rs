@@ -20,7 +20,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::Response,
 };
-use citymirror_tiles::{EncodedTile, TileCoord, TileKey, Tileset};
+use citymirror_tiles::{EncodedTile, Encoding, TileCoord, TileKey, Tileset};
 
 use super::{conditional, coord, Tiles};
 use crate::ApiError;
@@ -35,7 +35,12 @@ pub(super) async fn get(
     let tileset: Tileset = tileset.parse()?;
     let at = coord::parse(&z, &x, &y)?;
     let twin = state.service.twin();
-    let key = state.tiles.key(twin, tileset, at);
+    let encoding = if conditional::accepts_gzip(&headers) {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    };
+    let key = state.tiles.key(twin, tileset, at, encoding);
     let etag = state.tiles.etag(&key);
     if conditional::matches(&headers, &etag) {
         return Ok(answer(StatusCode::NOT_MODIFIED, &etag, Body::empty()));
@@ -44,7 +49,7 @@ pub(super) async fn get(
         Some(hit) => hit,
         None => render(&state, key, at).await?,
     };
-    body(&tile, conditional::accepts_gzip(&headers))
+    Ok(body(&tile))
 }
 
 /// Renders a cache miss: off the async workers, so other requests keep flowing
@@ -72,18 +77,17 @@ async fn render(
         .map_err(ApiError::from)
 }
 
-fn body(tile: &EncodedTile, gzip: bool) -> Result<Response, ApiError> {
+fn body(tile: &EncodedTile) -> Response {
     if tile.is_empty() {
-        return Ok(answer(StatusCode::NO_CONTENT, tile.etag(), Body::empty()));
+        return answer(StatusCode::NO_CONTENT, tile.etag(), Body::empty());
     }
-    let bytes = if gzip { tile.gzip() } else { tile.identity()? };
-    let mut r = answer(StatusCode::OK, tile.etag(), Body::from(bytes));
+    let mut r = answer(StatusCode::OK, tile.etag(), Body::from(tile.body()));
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT));
-    if gzip {
+    if tile.encoding() == Encoding::Gzip {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
-    Ok(r)
+    r
 }
 
 /// An answer with the headers every tile answer has.
