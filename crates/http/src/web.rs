@@ -71,6 +71,27 @@ pub fn not_built<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router
         .fallback(not_found)
 }
 
+/// The icon, built in so that every page (the map, the OGC HTML pages, the page saying
+/// the UI is not built) has one, and browsers that ask for `/favicon.ico` regardless get
+/// it instead of a 404 on every page load. The same file `web/` ships.
+const FAVICON: &[u8] = include_bytes!("../../../web/public/favicon.svg");
+
+/// `/favicon.ico` and `/favicon.svg`, whether or not the UI is built.
+pub fn favicon<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    let icon = || async {
+        (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            FAVICON,
+        )
+    };
+    Router::new()
+        .route("/favicon.ico", get(icon))
+        .route("/favicon.svg", get(icon))
+}
+
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such resource; the API is described at /api/openapi.json".into())
 }

@@ -87,10 +87,18 @@ fn page(lang: Lang, base: &BaseUrl, layer: LayerId, f: &Feature, crs: Crs) -> St
         let label = format!("{} ({})", def.title_zh, def.name);
         vec![html::escape(&label), html::escape(&v.to_string())]
     }));
-    let mut body = html::table(
+    let mut body = super::html_map::figure(
+        lang,
+        &[super::html_map::MapItem {
+            geometry: &f.geometry,
+            href: base.ogc(&format!("/collections/{layer}/items/{}?f=html", f.id)),
+            label: f.id.to_string(),
+        }],
+    );
+    body.push_str(&html::table(
         &[lang.pick("属性", "Property"), lang.pick("值", "Value")],
         rows,
-    );
+    ));
     body.push_str(&format!(
         "<h2>{}</h2>\n<pre>{}</pre>\n",
         lang.pick("几何", "Geometry"),

@@ -52,6 +52,7 @@ pub fn page(
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\n\
 <title>{title} · CityMirror</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
 <nav>{nav}</nav>\n<h1>{title}</h1>\n{body}\n<h2>{links_heading}</h2>\n{links}</body>\n</html>\n",
         lang = lang.tag(),

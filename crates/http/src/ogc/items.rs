@@ -187,6 +187,16 @@ fn items_page(
         }
     }
     let pager = format!("<p>{}</p>\n", pager.join(" · "));
+    let items: Vec<_> = page
+        .features
+        .iter()
+        .map(|f| super::html_map::MapItem {
+            geometry: &f.geometry,
+            href: base.ogc(&format!("/collections/{layer}/items/{}?f=html", f.id)),
+            label: f.id.to_string(),
+        })
+        .collect();
+    body.push_str(&super::html_map::figure(lang, &items));
     body.push_str(&pager);
     let mut headers = vec!["id"];
     headers.extend(

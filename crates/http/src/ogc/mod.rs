@@ -11,6 +11,7 @@ pub mod crs;
 pub mod feature;
 pub mod geojson;
 pub mod html;
+mod html_map;
 pub mod items;
 pub mod landing;
 pub mod link;

@@ -79,3 +79,31 @@ async fn english_is_there_for_who_asks() {
         .text();
     assert!(page.contains("<html lang=\"en\">") && page.contains("Collections"));
 }
+
+#[tokio::test]
+async fn items_and_features_are_shown_on_a_map_each_linking_to_its_page() {
+    let app = TestApp::new().await;
+    let page = app
+        .get("/ogc/collections/buildings/items?f=html&limit=5")
+        .await
+        .text();
+    let map = &page[page.find("<svg").expect("a map")..page.find("</svg>").unwrap()];
+    assert_eq!(map.matches("<a href=").count(), 5, "{map}");
+    assert_eq!(map.matches("<path").count(), 5, "buildings are outlines");
+    let first = crate::common::ids(
+        &app.get_json("/ogc/collections/buildings/items?limit=1")
+            .await,
+    )[0];
+    assert!(map.contains(&format!("/items/{first}?f=html")));
+
+    let one = app
+        .get(&format!("/ogc/collections/cameras/items/{}?f=html", {
+            let fc = app.get_json("/ogc/collections/cameras/items?limit=1").await;
+            crate::common::ids(&fc)[0]
+        }))
+        .await
+        .text();
+    assert_eq!(one.matches("<circle").count(), 1, "a camera is a point");
+    assert!(one.contains("图宽约"));
+    assert!(one.contains("rel=\"icon\""));
+}

@@ -248,3 +248,36 @@ async fn every_collection_serves_its_features_and_each_can_be_fetched() {
         }
     }
 }
+
+#[tokio::test]
+async fn geojson_is_gzipped_for_clients_that_ask_and_plain_for_those_that_do_not() {
+    use std::io::Read;
+    let app = TestApp::new().await;
+    let uri = "/ogc/collections/buildings/items?limit=20";
+    let plain = app.get(uri).await;
+    assert_eq!(plain.header("content-encoding"), "");
+    let zipped = app.get_with(uri, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(zipped.status, axum::http::StatusCode::OK);
+    assert_eq!(zipped.header("content-encoding"), "gzip");
+    let vary: Vec<String> = zipped
+        .headers
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert!(
+        vary.iter().any(|v| v.contains("accept-encoding")),
+        "{vary:?}"
+    );
+    let mut body = Vec::new();
+    flate2::read::GzDecoder::new(&zipped.body[..])
+        .read_to_end(&mut body)
+        .unwrap();
+    assert_eq!(body, plain.body.to_vec(), "the same document");
+    assert!(
+        zipped.body.len() * 3 < plain.body.len(),
+        "{} → {}",
+        plain.body.len(),
+        zipped.body.len()
+    );
+}

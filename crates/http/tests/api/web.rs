@@ -176,3 +176,17 @@ async fn pages_carry_a_content_security_policy_and_refuse_framing() {
     let (_, headers, _) = get(&router, "/healthz", &[]).await;
     assert_eq!(headers["x-content-type-options"], "nosniff");
 }
+
+#[tokio::test]
+async fn every_page_has_an_icon_whether_or_not_the_ui_is_built() {
+    let t = TestApp::new().await;
+    let built = dist();
+    for router in [with_web(&t, None), with_web(&t, Some(built.path()))] {
+        for path in ["/favicon.ico", "/favicon.svg"] {
+            let (status, headers, body) = get(&router, path, &[]).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert_eq!(headers["content-type"], "image/svg+xml");
+            assert!(String::from_utf8(body).unwrap().starts_with("<svg"));
+        }
+    }
+}
