@@ -49,6 +49,8 @@ async function boot(): Promise<void> {
   mountLiveIndicator();
 
   let map: MapLibreMap | null = null;
+  // The first area shown is fitted at once (no flight from the starting view).
+  let firstView = true;
   const hook: Record<string, unknown> = {
     ready: false,
     goToArea,
@@ -67,7 +69,8 @@ async function boot(): Promise<void> {
       if (!map) return;
       highlightArea(map, area);
       setAreaLabels(map, area);
-      if (fit && area.bbox) fitArea(map, area.bbox);
+      if (fit && area.bbox) fitArea(map, area.bbox, 17, firstView ? 0 : 1200);
+      firstView = false;
     },
   });
   mountDetails({
@@ -116,19 +119,20 @@ async function boot(): Promise<void> {
     byId('map').append(Object.assign(document.createElement('p'), { className: 'notice pad', textContent: t().errorWebgl }));
   }
 
-  // Who is reading decides what the page shows: a governed area opens on that area.
-  const open = async (fit: boolean) => {
+  // Who is reading decides what the page shows: a governed area opens on that area, and
+  // everyone else on the whole district, fitted to the screen.
+  const open = async () => {
     const j = session()?.jurisdiction;
-    await goToArea(j ?? undefined, { fit: fit || !!j, quiet: true });
+    await goToArea(j ?? undefined, { fit: true, quiet: true });
   };
   try {
     await restoreSession();
   } catch (e) {
     notifyError(e);
   }
-  await open(false);
+  await open();
   onSessionChange(() => {
-    void open(true);
+    void open();
     const d = detailsState();
     // What may be seen of a feature changed with the reader: load it again.
     if (d.state === 'shown' && d.layer && d.id !== undefined) void showDetails(d.layer, d.id, { live: true });

@@ -77,10 +77,41 @@ describe('the twin at /', () => {
     assert.match(await page.locator('.brand-title').innerText(), /福镜/);
   });
 
+  test('opens on the whole district with all ten streets named in view', async () => {
+    const district = await page.evaluate(() => window.__citymirror.currentArea());
+    assert.equal(district.level, 'district');
+    assert.equal(district.children.length, 10, 'Futian has ten streets');
+    const view = await page.evaluate(() => {
+      const m = window.__map;
+      const b = m.getBounds();
+      // A label counts only where no panel covers it.
+      const panels = ['area-panel', 'layer-panel'].map((id) => document.getElementById(id).getBoundingClientRect());
+      const canvas = m.getCanvas().getBoundingClientRect();
+      const labels = m
+        .queryRenderedFeatures({ layers: ['area-labels'] })
+        .filter((f) => {
+          const p = m.project(f.geometry.coordinates);
+          const x = p.x + canvas.left;
+          const y = p.y + canvas.top;
+          return !panels.some((r) => x >= r.left && x <= r.right && y >= r.top && y <= r.bottom);
+        })
+        .map((f) => f.properties.name);
+      return { west: b.getWest(), east: b.getEast(), south: b.getSouth(), north: b.getNorth(), labels };
+    });
+    const [w, s, e, n] = district.bbox;
+    assert.ok(view.west <= w && view.east >= e && view.south <= s && view.north >= n, `the district ${district.bbox} is not all in view ${JSON.stringify(view)}`);
+    const drawn = new Set(view.labels);
+    for (const street of district.children) {
+      assert.ok(drawn.has(street.name), `${street.name} is not labelled; drawn: ${[...drawn].join(', ')}`);
+    }
+  });
+
   test('draws a map that is not blank', async () => {
     const px = await canvasPixels(page);
     assert.ok(px.distinct > 200, `only ${px.distinct} distinct colours`);
-    assert.ok(px.foreground > 0.25, `only ${(px.foreground * 100).toFixed(1)}% of the canvas drawn`);
+    // The first view is the whole district clear of the panels, so the canvas's margins
+    // (under the panels and around the outline) are the dark background.
+    assert.ok(px.foreground > 0.15, `only ${(px.foreground * 100).toFixed(1)}% of the canvas drawn`);
     const tiles = await page.evaluate(() => window.__map.querySourceFeatures('buildings', { sourceLayer: 'buildings' }).length);
     assert.ok(tiles > 50, `only ${tiles} building features loaded`);
     await page.screenshot({ path: screenshotPath('01-futian-3d-grids.png'), fullPage: true });

@@ -89,7 +89,10 @@ function padding(): { top: number; bottom: number; left: number; right: number }
   const narrow = window.matchMedia('(max-width: 720px)').matches;
   if (narrow) return { top: 24, bottom: Math.round(window.innerHeight * 0.42), left: 24, right: 24 };
   const details = document.body.classList.contains('details-open') ? 380 : 0;
-  return { top: 40, bottom: 40, left: 400, right: 40 + details };
+  // The layer panel floats over the map's right edge: keep the area clear of it too.
+  const layers = document.getElementById('layer-panel')?.getBoundingClientRect();
+  const overRight = layers && layers.width > 0 ? window.innerWidth - layers.left : 0;
+  return { top: 40, bottom: 40, left: 400, right: 40 + Math.max(details, overRight) };
 }
 
 /** Flies to one feature found by search, close enough to tell it from its neighbours. */
@@ -97,12 +100,12 @@ export function flyToFeature(map: MapLibreMap, center: [number, number]): void {
   map.flyTo({ center, zoom: Math.max(map.getZoom(), 16.5), pitch: 55, padding: padding(), essential: true });
 }
 
-export function fitArea(map: MapLibreMap, bbox: [number, number, number, number], maxZoom = 17): void {
+export function fitArea(map: MapLibreMap, bbox: [number, number, number, number], maxZoom = 17, duration = 1200): void {
   map.fitBounds(
     [
       [bbox[0], bbox[1]],
       [bbox[2], bbox[3]],
     ],
-    { padding: padding(), maxZoom, pitch: map.getPitch() > 5 ? 45 : 0, bearing: map.getBearing(), duration: 1200 },
+    { padding: padding(), maxZoom, pitch: map.getPitch() > 5 ? 45 : 0, bearing: map.getBearing(), duration },
   );
 }

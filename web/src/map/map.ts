@@ -1,12 +1,13 @@
-// The MapLibre map: created over the Futian CBD, pitched for 3D, with the style built from
+// The MapLibre map: created over the whole of Futian, pitched a little for 3D, with the style built from
 // our own tilesets. Also the small helpers other views use to mark features on it.
 
 import maplibregl, { type Map as MapLibreMap, type StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { FONT_STACK, type TwinLayer } from './style';
 
-/** The Civic Center and the CBD around it, seen from the south-east. */
-export const HOME = { center: [114.0553, 22.5405] as [number, number], zoom: 14.5, pitch: 55, bearing: -17 };
+/** 一屏看尽: the whole district, its ten streets at a glance, seen a little from the south.
+ * The page then fits the district's own box to the screen it has. */
+export const HOME = { center: [114.043, 22.545] as [number, number], zoom: 12.2, pitch: 30, bearing: 0 };
 
 export function createMap(container: HTMLElement, style: StyleSpecification): MapLibreMap {
   const map = new maplibregl.Map({

@@ -26,7 +26,7 @@ export function mountAccount(): void {
           'span',
           { class: 'who-text' },
           h('span', { class: 'who-name' }, who.user.display_name || who.user.username),
-          h('span', { class: 'who-role' }, who.user.role_name),
+          h('span', { class: 'who-role' }, roleName(who)),
         ),
       ),
       h(
@@ -50,11 +50,16 @@ export function mountAccount(): void {
   renderDialog();
 }
 
+/** The role in the page's language (the server names it in Chinese). */
+function roleName(who: SessionInfo): string {
+  return t().roleNames[who.user.role] ?? who.user.role_name;
+}
+
 function describe(who: SessionInfo): string {
   const s = t();
   return [
     `${s.signedInAs}: ${who.user.display_name} (${who.user.username})`,
-    who.user.role_name,
+    roleName(who),
     who.unit?.name,
     `${s.jurisdiction}: ${who.jurisdiction ?? s.wholeDistrict}`,
   ]
