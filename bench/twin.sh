@@ -6,7 +6,7 @@
 #
 # Prints: generate time and peak memory (if it generated), server start-up time and
 # resident memory, the bbox that returns ~1,000 buildings, wrk's latency distribution for
-# it, and the locate microbenchmark. Needs wrk (apt-get install wrk) and /usr/bin/time.
+# it plain and gzipped (and how much smaller gzip is), and the locate microbenchmark. Needs wrk (apt-get install wrk) and /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${1:-bench/out/full}"
@@ -44,6 +44,15 @@ echo "== wrk: 1 connection, 10 s, GET items?bbox=…&limit=1000"
 wrk -t1 -c1 -d10s --latency "$url?bbox=$bbox&limit=1000" | sed -n '/Latency Distribution/,/Requests\/sec/p'
 echo "== wrk: 4 connections, 10 s"
 wrk -t2 -c4 -d10s --latency "$url?bbox=$bbox&limit=1000" | sed -n '/Latency Distribution/,/Requests\/sec/p'
+echo "== the same answer gzipped (Accept-Encoding: gzip)"
+plain=$(curl -sf -o /dev/null -w '%{size_download}' "$url?bbox=$bbox&limit=1000")
+zipped=$(curl -sf -H 'accept-encoding: gzip' -o /dev/null -w '%{size_download}' "$url?bbox=$bbox&limit=1000")
+echo "plain $plain bytes, gzip $zipped bytes: $(python3 -c "print(f'{$plain/$zipped:.1f}')")x smaller"
+python3 -c "import sys; sys.exit(0 if $plain >= 5 * $zipped else 1)" || echo "FAIL: the gzip answer is less than 5x smaller"
+echo "== wrk: 1 connection, 10 s, gzip"
+wrk -t1 -c1 -d10s --latency -H 'Accept-Encoding: gzip' "$url?bbox=$bbox&limit=1000" | sed -n '/Latency Distribution/,/Requests\/sec/p'
+echo "== wrk: 4 connections, 10 s, gzip"
+wrk -t2 -c4 -d10s --latency -H 'Accept-Encoding: gzip' "$url?bbox=$bbox&limit=1000" | sed -n '/Latency Distribution/,/Requests\/sec/p'
 echo "server RSS after load: $(($(ps -o rss= -p $server) / 1024)) MiB; peak (VmHWM): $(awk '/VmHWM/{print int($2/1024)}' /proc/$server/status) MiB"
 
 echo "== locate microbenchmark (in-process, full-scale grids)"

@@ -4,6 +4,7 @@
 #   - unit and integration tests of every crate, on SQLite and, when CITYMIRROR_TEST_PG
 #     names a database, the same store suite on PostgreSQL
 #   - interoperability: a served twin checked by ogctests, OWSLib and GDAL
+#   - the README's tour, every command, against a fresh demo
 #   - the browser twin in real headless Chromium (web/tests), screenshots kept
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,9 @@ fi
 
 echo "== interoperability (ogctests, OWSLib, GDAL)"
 tests/interop/run.sh
+
+echo "== the README tour, pasted into a shell against a fresh demo"
+tests/readme/tour.sh
 
 echo "== browser tests (Debian chromium via playwright-core)"
 if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && command -v npm >/dev/null; then
