@@ -17,10 +17,14 @@ pub enum LayerId {
     Pipes,
     Cameras,
     Devices,
+    Roads,
+    Water,
+    Parks,
+    Landmarks,
 }
 
 impl LayerId {
-    pub const ALL: [LayerId; 9] = [
+    pub const ALL: [LayerId; 13] = [
         LayerId::District,
         LayerId::Streets,
         LayerId::Communities,
@@ -30,6 +34,10 @@ impl LayerId {
         LayerId::Pipes,
         LayerId::Cameras,
         LayerId::Devices,
+        LayerId::Roads,
+        LayerId::Water,
+        LayerId::Parks,
+        LayerId::Landmarks,
     ];
 
     /// The collection id, which is also the storage table name.
@@ -44,6 +52,10 @@ impl LayerId {
             LayerId::Pipes => "pipes",
             LayerId::Cameras => "cameras",
             LayerId::Devices => "devices",
+            LayerId::Roads => "roads",
+            LayerId::Water => "water",
+            LayerId::Parks => "parks",
+            LayerId::Landmarks => "landmarks",
         }
     }
 
@@ -78,6 +90,10 @@ impl LayerId {
             LayerId::Pipes => &PIPES,
             LayerId::Cameras => &CAMERAS,
             LayerId::Devices => &DEVICES,
+            LayerId::Roads => &ROADS,
+            LayerId::Water => &WATER,
+            LayerId::Parks => &PARKS,
+            LayerId::Landmarks => &LANDMARKS,
         }
     }
 }
@@ -253,6 +269,69 @@ static DEVICES: LayerSchema = LayerSchema {
     temporal: Some("installed"),
 };
 
+// The basemap: what a reader orients by. Roads, water and parks are drawn under the
+// district's own layers; landmarks are what people search for by name (市民中心).
+
+static ROADS: LayerSchema = LayerSchema {
+    id: LayerId::Roads,
+    title_zh: "道路",
+    title_en: "Roads",
+    description:
+        "Road centrelines with their names, class (主干道 arterial, 支路 local) and width.",
+    geometry: GeomKind::LineString,
+    properties: &[
+        P::new("name", "道路名称", T::Text).queryable(),
+        P::new("class", "道路等级", T::Text).required().queryable(),
+        P::new("width_m", "路幅宽度(米)", T::Float),
+        GRID_CODE,
+    ],
+    temporal: None,
+};
+
+static WATER: LayerSchema = LayerSchema {
+    id: LayerId::Water,
+    title_zh: "水系",
+    title_en: "Water",
+    description:
+        "Rivers (深圳河, 福田河, 新洲河, 皇岗河), lakes, reservoirs and the bay shore, as areas.",
+    geometry: GeomKind::Areal,
+    properties: &[
+        P::new("name", "名称", T::Text).required().queryable(),
+        P::new("kind", "类型", T::Text).required().queryable(),
+        GRID_CODE,
+    ],
+    temporal: None,
+};
+
+static PARKS: LayerSchema = LayerSchema {
+    id: LayerId::Parks,
+    title_zh: "公园绿地",
+    title_en: "Parks",
+    description: "Parks, hills and green space (莲花山公园, 笔架山公园, 中心公园 …).",
+    geometry: GeomKind::Areal,
+    properties: &[
+        P::new("name", "名称", T::Text).required().queryable(),
+        P::new("kind", "类型", T::Text).queryable(),
+        GRID_CODE,
+    ],
+    temporal: None,
+};
+
+static LANDMARKS: LayerSchema = LayerSchema {
+    id: LayerId::Landmarks,
+    title_zh: "地标",
+    title_en: "Landmarks",
+    description: "Places people name to find their way: civic buildings, stations, ports, venues.",
+    geometry: GeomKind::Point,
+    properties: &[
+        P::new("name", "名称", T::Text).required().queryable(),
+        P::new("kind", "类型", T::Text).queryable(),
+        P::new("address", "地址", T::Text),
+        GRID_CODE,
+    ],
+    temporal: None,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +345,6 @@ mod tests {
                 assert_eq!(l.schema().property(t).unwrap().1.ty, T::Date, "{l}");
             }
         }
-        assert!("roads".parse::<LayerId>().is_err());
+        assert!("rivers".parse::<LayerId>().is_err());
     }
 }

@@ -115,7 +115,7 @@ fn a_malformed_import_changes_nothing_and_names_the_line() {
         "--data-dir",
         d,
         "--layer",
-        "roads",
+        "rivers",
         "--file",
         good.to_str().unwrap(),
     ]);

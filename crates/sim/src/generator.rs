@@ -10,6 +10,7 @@ use crate::{
     components::components,
     devices::devices,
     emit::{Out, Tally},
+    landscape::Landscape,
     lots::{lots, parcels},
     outline::District,
     partition::{Partition, Unit},
@@ -73,12 +74,14 @@ pub(crate) fn run(cfg: &GenerateConfig, out: &Out) -> Result<GenerateSummary, Si
     let part = Partition::build(&district)?;
     lap("partition");
     out.progress("layout", 1, STEPS)?;
-    let roads = Roads::build(&district, &part, &mut stream(seed, streams::ROADS));
+    let land = Landscape::build(&district);
+    let roads = Roads::build(&district, &part, &land, &mut stream(seed, streams::ROADS));
     let parcels = parcels(&district, &part, &roads);
     lap("roads and parcels");
     out.progress("layout", 2, STEPS)?;
     let candidates = lots(
         &district,
+        &land,
         &roads,
         &parcels,
         t.buildings as usize,
@@ -123,6 +126,11 @@ pub(crate) fn run(cfg: &GenerateConfig, out: &Out) -> Result<GenerateSummary, Si
         features.insert(layer, n);
         base += n;
     }
+
+    for (layer, n) in crate::basemap::write(out, &w, &land)? {
+        features.insert(layer, n);
+    }
+    lap("basemap");
 
     let mut sink = out.features(LayerId::Buildings, "buildings", w.buildings.len() as u64);
     for b in &w.buildings {

@@ -28,6 +28,7 @@
 //! [`citymirror_twin::TwinService`] — device status flips, new components, removals —
 //! the same write path as the OGC API Features Part 4 edge.
 
+mod basemap;
 mod buildings;
 mod cameras;
 mod cluster;
@@ -36,6 +37,7 @@ mod devices;
 mod emit;
 mod frame;
 mod generator;
+mod landscape;
 mod lattice;
 mod lots;
 mod names;

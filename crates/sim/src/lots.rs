@@ -9,6 +9,7 @@ use rand::Rng;
 
 use crate::{
     frame::Frame,
+    landscape::Landscape,
     names::{CBD, PARKS},
     outline::{Axis, District},
     partition::Partition,
@@ -302,6 +303,7 @@ fn footprint_in(rng: &mut impl Rng, x0: f64, y0: f64, x1: f64, y1: f64) -> Optio
 /// (with room to choose where the density weights say).
 pub(crate) fn lots(
     d: &District,
+    land: &Landscape,
     roads: &Roads,
     parcels: &[Parcel],
     needed: usize,
@@ -309,7 +311,7 @@ pub(crate) fn lots(
 ) -> Option<Vec<Lot>> {
     let parks: Vec<(f64, f64, f64)> = PARKS
         .iter()
-        .map(|&(lon, lat, r)| {
+        .map(|&(_, _, lon, lat, r)| {
             let (x, y) = d.frame.deg_to_m(lon, lat);
             (x, y, r)
         })
@@ -332,6 +334,12 @@ pub(crate) fn lots(
                 // In a cell the outline cuts, keep only footprints clear of the outline;
                 // inside the outline and inside the cell means inside the grid.
                 if p.cut && !clear_of_outline(d, &fp) {
+                    continue;
+                }
+                // Nothing is built in a river or a lake.
+                let shape =
+                    geo::Polygon::new(geo::LineString::from(fp.corners().to_vec()), Vec::new());
+                if land.wet(&shape) {
                     continue;
                 }
                 out.push(Lot {

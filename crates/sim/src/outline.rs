@@ -211,7 +211,7 @@ fn intersect_spans(a: &[(f64, f64)], b: &[(f64, f64)]) -> Vec<(f64, f64)> {
     out
 }
 
-fn subtract_span(spans: &[(f64, f64)], (c0, c1): (f64, f64)) -> Vec<(f64, f64)> {
+pub(crate) fn subtract_span(spans: &[(f64, f64)], (c0, c1): (f64, f64)) -> Vec<(f64, f64)> {
     let mut out = Vec::new();
     for &(a, b) in spans {
         if c1 <= a || c0 >= b {

@@ -11,14 +11,17 @@
 //!
 //! Roads keep 15 m from the outline, and their centrelines keep 14 m from cell lines, so
 //! that what is laid along a road stays inside the district and inside one grid at a time.
+//! They stop short of lakes and of the river along the border (`Landscape::barred`), and
+//! cross the inner rivers on bridges.
 
 use std::collections::BTreeMap;
 
 use rand::{seq::SliceRandom, Rng};
 
 use crate::{
+    landscape::Landscape,
     names::{EW_ARTERIALS, NS_ARTERIALS, ROAD_STEMS, ROAD_SUFFIXES},
-    outline::{Axis, District},
+    outline::{subtract_span, Axis, District},
     partition::Partition,
     pick::Weighted,
 };
@@ -151,8 +154,21 @@ fn clear_of_cell_lines(
         .collect()
 }
 
+/// `spans` less what the landscape bars a road of `half_width` from.
+fn unbarred(
+    spans: Vec<(f64, f64)>,
+    land: &Landscape,
+    axis: Axis,
+    pos: f64,
+    half_width: f64,
+) -> Vec<(f64, f64)> {
+    land.barred(axis, pos, half_width)
+        .into_iter()
+        .fold(spans, |s, bar| subtract_span(&s, bar))
+}
+
 impl Roads {
-    pub fn build(d: &District, part: &Partition, rng: &mut impl Rng) -> Roads {
+    pub fn build(d: &District, part: &Partition, land: &Landscape, rng: &mut impl Rng) -> Roads {
         let lattice = &part.lattice;
         let (cw, ch) = lattice.size_m();
         let ys = line_positions(rng, d.height_m, EW_SPACING, |y| lattice.clearance_y(y), ch);
@@ -172,7 +188,13 @@ impl Roads {
                     half_width: ORDINARY_HALF_WIDTH,
                     arterial: false,
                     spans: clear_of_cell_lines(
-                        d.clear_spans(axis, pos, OUTLINE_MARGIN, 40.0),
+                        unbarred(
+                            d.clear_spans(axis, pos, OUTLINE_MARGIN, 40.0),
+                            land,
+                            axis,
+                            pos,
+                            ORDINARY_HALF_WIDTH,
+                        ),
                         clearance,
                         cell,
                     ),
@@ -213,6 +235,17 @@ impl Roads {
                         let l = &mut lines[i];
                         l.arterial = true;
                         l.half_width = width / 2.0;
+                        // A wider road stops further from a shore.
+                        let (clearance, cell): (&dyn Fn(f64) -> f64, f64) = match axis {
+                            Axis::Horizontal => (&|x| lattice.clearance_x(x), cw),
+                            Axis::Vertical => (&|y| lattice.clearance_y(y), ch),
+                        };
+                        let spans = std::mem::take(&mut l.spans);
+                        l.spans = clear_of_cell_lines(
+                            unbarred(spans, land, axis, l.pos, l.half_width),
+                            clearance,
+                            cell,
+                        );
                         l.names = vec![(f64::MIN, name.to_owned())];
                         arterial_names.push(name);
                     }

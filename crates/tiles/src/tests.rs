@@ -376,7 +376,7 @@ fn coordinates_off_the_grid_and_unknown_tilesets_are_errors() {
         TileCoord::new(30, 0, 0),
         Err(TileError::ZoomOutOfRange { .. })
     ));
-    let err = "roads".parse::<Tileset>().unwrap_err();
+    let err = "rivers".parse::<Tileset>().unwrap_err();
     assert!(err.to_string().contains("basemap"), "{err}");
 }
 
@@ -409,6 +409,6 @@ fn tilejson_describes_urls_zooms_bounds_and_public_fields() {
     );
 
     let basemap = TileJson::new(&twin, Tileset::Basemap, "http://x");
-    assert_eq!(basemap.vector_layers.len(), 9);
+    assert_eq!(basemap.vector_layers.len(), LayerId::ALL.len());
     assert_eq!(basemap.center[2], 12.0);
 }

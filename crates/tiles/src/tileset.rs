@@ -38,7 +38,7 @@ const fn zooms(layer: LayerId, minzoom: u8, maxzoom: u8) -> TileLayer {
 /// Every layer with its zoom range, in `LayerId::ALL` order (also the order of the MVT
 /// layers in a basemap tile; a client's style decides the drawing order). Small things appear only where a map is
 /// zoomed in far enough to show them: a z12 tile of components would be a grey smear.
-static LAYERS: [TileLayer; 9] = [
+static LAYERS: [TileLayer; LayerId::ALL.len()] = [
     zooms(LayerId::District, 0, 16),
     zooms(LayerId::Streets, 8, 16),
     zooms(LayerId::Communities, 10, 16),
@@ -48,6 +48,12 @@ static LAYERS: [TileLayer; 9] = [
     zooms(LayerId::Pipes, 14, 16),
     zooms(LayerId::Cameras, 14, 16),
     zooms(LayerId::Devices, 14, 16),
+    // The basemap: water and parks from the first view of the whole district, roads once
+    // a street is in view, landmarks where their names can be read.
+    zooms(LayerId::Roads, 12, 16),
+    zooms(LayerId::Water, 8, 16),
+    zooms(LayerId::Parks, 10, 16),
+    zooms(LayerId::Landmarks, 12, 16),
 ];
 
 /// A set of tiles under one URL: a single twin layer, or the whole basemap.
@@ -61,7 +67,7 @@ pub enum Tileset {
 
 impl Tileset {
     /// Every tileset, the per-layer ones first.
-    pub const ALL: [Tileset; 10] = [
+    pub const ALL: [Tileset; LayerId::ALL.len() + 1] = [
         Tileset::Layer(LayerId::District),
         Tileset::Layer(LayerId::Streets),
         Tileset::Layer(LayerId::Communities),
@@ -71,6 +77,10 @@ impl Tileset {
         Tileset::Layer(LayerId::Pipes),
         Tileset::Layer(LayerId::Cameras),
         Tileset::Layer(LayerId::Devices),
+        Tileset::Layer(LayerId::Roads),
+        Tileset::Layer(LayerId::Water),
+        Tileset::Layer(LayerId::Parks),
+        Tileset::Layer(LayerId::Landmarks),
         Tileset::Basemap,
     ];
 
@@ -167,7 +177,7 @@ mod tests {
         let basemap: Tileset = "basemap".parse().unwrap();
         assert_eq!(basemap.layers().len(), LayerId::ALL.len());
         assert_eq!((basemap.minzoom(), basemap.maxzoom()), (0, 16));
-        assert!("roads".parse::<Tileset>().is_err());
+        assert!("rivers".parse::<Tileset>().is_err());
     }
 
     #[test]
@@ -176,9 +186,23 @@ mod tests {
         assert_eq!(at(5), ["district"]);
         assert_eq!(
             at(12),
-            ["district", "streets", "communities", "grids", "buildings"]
+            [
+                "district",
+                "streets",
+                "communities",
+                "grids",
+                "buildings",
+                "roads",
+                "water",
+                "parks",
+                "landmarks"
+            ]
         );
-        assert_eq!(at(15).len(), 9);
+        assert_eq!(
+            at(10),
+            ["district", "streets", "communities", "water", "parks"]
+        );
+        assert_eq!(at(15).len(), LayerId::ALL.len());
         assert!(at(17).is_empty());
         let b = Tileset::Layer(LayerId::Buildings);
         assert_eq!((b.minzoom(), b.maxzoom()), (12, 16));

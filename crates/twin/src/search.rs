@@ -24,6 +24,11 @@ const SEARCHED: &[(LayerId, &str, Option<&str>)] = &[
     (LayerId::Grids, "name", Some("code")),
     (LayerId::Buildings, "name", Some("address")),
     (LayerId::Cameras, "name", Some("gb_id")),
+    // The basemap: what people name to find their way (市民中心, 深南大道, 莲花山公园).
+    (LayerId::Landmarks, "name", Some("address")),
+    (LayerId::Parks, "name", None),
+    (LayerId::Water, "name", None),
+    (LayerId::Roads, "name", None),
 ];
 
 /// One feature found, with what a result list and a map need to show it.

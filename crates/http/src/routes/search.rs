@@ -70,7 +70,7 @@ fn hit(h: &SearchHit) -> Json {
         "name": h.name,
         // The second searched field is an address only for buildings; for units it is
         // their code (already in grid_code), for cameras their national id.
-        "address": (h.layer == LayerId::Buildings).then_some(&h.detail),
+        "address": matches!(h.layer, LayerId::Buildings | LayerId::Landmarks).then_some(&h.detail),
         "grid_code": h.grid_code,
         "center": [(min.x + max.x) / 2.0, (min.y + max.y) / 2.0],
         "bbox": [min.x, min.y, max.x, max.y],

@@ -33,7 +33,11 @@ async fn there_is_one_collection_per_layer_and_each_matches_its_own_document() {
             "components",
             "pipes",
             "cameras",
-            "devices"
+            "devices",
+            "roads",
+            "water",
+            "parks",
+            "landmarks"
         ]
     );
     for c in collections {
@@ -128,10 +132,10 @@ async fn queryables_are_a_json_schema_of_the_filterable_properties() {
 async fn an_unknown_collection_is_404() {
     let app = TestApp::new().await;
     for path in [
-        "/ogc/collections/roads",
-        "/ogc/collections/roads/items",
-        "/ogc/collections/roads/queryables",
-        "/ogc/collections/roads/items/1",
+        "/ogc/collections/rivers",
+        "/ogc/collections/rivers/items",
+        "/ogc/collections/rivers/queryables",
+        "/ogc/collections/rivers/items/1",
     ] {
         assert_eq!(
             app.get(path)

@@ -64,7 +64,7 @@ async fn unknown_things_are_404() {
     let app = TestApp::new().await;
     check(
         &app,
-        "/ogc/collections/roads/items",
+        "/ogc/collections/rivers/items",
         StatusCode::NOT_FOUND,
         "not_found",
     )

@@ -88,6 +88,10 @@ async fn every_tileset_is_listed_with_its_tilejson() {
             "pipes",
             "cameras",
             "devices",
+            "roads",
+            "water",
+            "parks",
+            "landmarks",
             "basemap"
         ]
     );
@@ -139,7 +143,7 @@ async fn tilejson_says_where_the_tiles_are_and_what_they_hold() {
         .get("serial")
         .is_none());
     let basemap = app.get_json("/tiles/basemap").await;
-    assert_eq!(basemap["vector_layers"].as_array().unwrap().len(), 9);
+    assert_eq!(basemap["vector_layers"].as_array().unwrap().len(), 13);
     assert_eq!(
         (&basemap["minzoom"], &basemap["maxzoom"]),
         (&json!(0), &json!(16))
@@ -332,7 +336,7 @@ async fn identifiers_in_public_text_are_masked_in_tiles_as_in_geojson() {
 #[tokio::test]
 async fn unknown_tilesets_are_404_and_coordinates_off_the_grid_400() {
     let app = TestApp::new().await;
-    for url in ["/tiles/roads", "/tiles/roads/15/26765/14277.mvt"] {
+    for url in ["/tiles/rivers", "/tiles/rivers/15/26765/14277.mvt"] {
         assert_eq!(
             app.get(url).await.error_code(StatusCode::NOT_FOUND),
             "not_found",

@@ -261,7 +261,7 @@ async fn writes_to_unknown_features_or_collections_are_404() {
     let r = app
         .send_geojson(
             Method::POST,
-            "/ogc/collections/roads/items",
+            "/ogc/collections/rivers/items",
             &new_building(),
         )
         .await;

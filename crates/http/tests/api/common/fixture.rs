@@ -218,6 +218,39 @@ pub async fn load(service: &TwinService) {
                 &[("device_type", "烟感".into()), ("status", "在线".into())],
             )],
         ),
+        // The basemap: a road, a lake, a park and the Civic Center.
+        (
+            Roads,
+            vec![feature(
+                Roads,
+                line_string![(x: 114.01, y: 22.541), (x: 114.04, y: 22.541)].into(),
+                &[("name", "深南大道".into()), ("class", "主干道".into())],
+            )],
+        ),
+        (
+            Water,
+            vec![feature(
+                Water,
+                rect(114.02, 22.552, 114.03, 22.556),
+                &[("name", "香蜜湖".into()), ("kind", "湖泊".into())],
+            )],
+        ),
+        (
+            Parks,
+            vec![feature(
+                Parks,
+                rect(114.06, 22.552, 114.07, 22.558),
+                &[("name", "莲花山公园".into()), ("kind", "城市公园".into())],
+            )],
+        ),
+        (
+            Landmarks,
+            vec![feature(
+                Landmarks,
+                point!(x: 114.0553, y: 22.5405).into(),
+                &[("name", "市民中心".into()), ("kind", "政务".into())],
+            )],
+        ),
     ];
     for (layer, features) in imports {
         service
@@ -228,7 +261,7 @@ pub async fn load(service: &TwinService) {
 }
 
 /// The number of features in the whole fixture.
-pub const TOTAL: usize = 1 + 2 + 2 + 4 + BUILDINGS + 2 + 1 + 1 + 1;
+pub const TOTAL: usize = 1 + 2 + 2 + 4 + BUILDINGS + 2 + 1 + 1 + 1 + 4;
 
 /// The grids of the fixture, west to east, south to north.
 pub const GRIDS: [&str; 4] = [
