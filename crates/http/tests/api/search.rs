@@ -72,3 +72,25 @@ async fn bad_queries_get_a_clear_error() {
     let r = app.get(&format!("/api/v1/search?q={long}")).await;
     assert_eq!(r.error_code(StatusCode::BAD_REQUEST), "invalid_parameter");
 }
+
+#[tokio::test]
+async fn landmarks_roads_water_and_parks_are_found_by_name() {
+    let app = TestApp::new().await;
+    for (q, layer) in [
+        ("市民中心", "landmarks"),
+        ("深南大道", "roads"),
+        ("香蜜湖", "water"),
+        ("莲花山公园", "parks"),
+    ] {
+        let doc = app
+            .get_json(&format!("/api/v1/search?q={}", urlencoding(q)))
+            .await;
+        assert_eq!(names(&doc), [q], "{q}");
+        assert_eq!(doc["results"][0]["layer"], layer, "{q}");
+        assert!(doc["results"][0]["grid_code"].is_string(), "{q}: {doc}");
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
