@@ -67,11 +67,45 @@ export const PROPERTY_TITLES: Record<string, Titles> = {
     installed: ['安装日期', 'Installed'],
     ...GRID_CODE,
   },
+  roads: {
+    name: ['道路名称', 'Road'],
+    class: ['道路等级', 'Class'],
+    width_m: ['路幅宽度(米)', 'Width (m)'],
+    ...GRID_CODE,
+  },
+  water: { name: ['名称', 'Name'], kind: ['类型', 'Kind'], ...GRID_CODE },
+  parks: { name: ['名称', 'Name'], kind: ['类型', 'Kind'], ...GRID_CODE },
+  landmarks: {
+    name: ['名称', 'Name'],
+    kind: ['类型', 'Kind'],
+    address: ['地址', 'Address'],
+    ...GRID_CODE,
+  },
 };
 
 /** English names of the catalogue values the generator and the simulator write. */
 const VALUES_EN: Record<string, string> = {
   ...CATALOGUE_EN,
+  // basemap kinds and classes
+  主干道: 'Arterial road',
+  支路: 'Local road',
+  河流: 'River',
+  湖泊: 'Lake',
+  水库: 'Reservoir',
+  海湾: 'Bay',
+  城市公园: 'City park',
+  湿地公园: 'Wetland park',
+  郊野公园: 'Country park',
+  山体公园: 'Hill park',
+  体育公园: 'Sports park',
+  政务: 'Civic',
+  广场: 'Square',
+  会展: 'Exhibition',
+  商务: 'Business',
+  文化: 'Culture',
+  交通: 'Transport',
+  口岸: 'Border crossing',
+  观景: 'Viewpoint',
   // building uses
   住宅: 'Residential',
   商业: 'Commercial',

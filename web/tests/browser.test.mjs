@@ -106,6 +106,20 @@ describe('the twin at /', () => {
     }
   });
 
+  test('draws roads, water and parks to orient by', async () => {
+    const drawn = await page.evaluate(() => {
+      const m = window.__map;
+      const names = (layer) => [...new Set(m.queryRenderedFeatures({ layers: [layer] }).map((f) => f.properties.name))];
+      return { roads: names('roads-line'), water: names('water-fill'), parks: names('parks-fill') };
+    });
+    assert.ok(drawn.roads.length > 10, `only ${drawn.roads.length} roads drawn`);
+    assert.ok(drawn.roads.includes('深南大道'), `深南大道 is not drawn: ${drawn.roads.slice(0, 20).join(', ')}`);
+    for (const river of ['深圳河', '福田河']) {
+      assert.ok(drawn.water.includes(river), `${river} is not drawn: ${drawn.water.join(', ')}`);
+    }
+    assert.ok(drawn.parks.includes('莲花山公园'), `莲花山公园 is not drawn: ${drawn.parks.join(', ')}`);
+  });
+
   test('draws a map that is not blank', async () => {
     const px = await canvasPixels(page);
     assert.ok(px.distinct > 200, `only ${px.distinct} distinct colours`);
@@ -255,6 +269,24 @@ describe('the twin at /', () => {
       id,
       { timeout: 60_000 },
     );
+    await assertClean(page, problems);
+  });
+
+  test('search finds the Civic Center (市民中心) and shows it among named roads', async () => {
+    await page.locator('#search-input').fill('市民中心');
+    await page.waitForSelector('.search-result');
+    const options = await page.locator('.search-result .result-name').allInnerTexts();
+    assert.equal(options[0], '市民中心', `the landmark is not first: ${options.join(', ')}`);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__citymirror.detailsState().state === 'shown');
+    assert.equal(await page.locator('#details-panel .panel-title').innerText(), '市民中心');
+    await waitForIdle(page);
+    const labels = await page.evaluate(() =>
+      window.__map.queryRenderedFeatures({ layers: ['roads-label', 'landmarks-label'] }).map((f) => f.properties.name),
+    );
+    assert.ok(labels.includes('市民中心'), `市民中心 is not labelled: ${labels.join(', ')}`);
+    assert.ok(labels.length > 3, `few names around the Civic Center: ${labels.join(', ')}`);
+    await page.screenshot({ path: screenshotPath('10-civic-center-basemap.png'), fullPage: true });
     await assertClean(page, problems);
   });
 

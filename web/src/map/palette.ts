@@ -23,6 +23,14 @@ export const palette = {
   device: '#fbbf24',
   offline: '#64748b',
   fault: '#ef4444',
+  // The basemap: quiet, so the district's own layers stay in front.
+  water: '#1b5d9c',
+  waterLabel: '#7dd3fc',
+  park: '#154a3a',
+  road: '#1f2f47',
+  arterial: '#35507a',
+  roadLabel: '#94a3b8',
+  landmark: '#f9a8d4',
 };
 
 /** Pipe networks by colour, after the usual utility colour conventions. */

@@ -23,6 +23,10 @@ export const TWIN_LAYERS = [
   'pipes',
   'cameras',
   'devices',
+  'roads',
+  'water',
+  'parks',
+  'landmarks',
 ] as const;
 export type TwinLayer = (typeof TWIN_LAYERS)[number];
 
@@ -31,7 +35,7 @@ export const ADMIN_LAYERS = ['district', 'streets', 'communities', 'grids'] as c
 export type AdminLayer = (typeof ADMIN_LAYERS)[number];
 
 /** Layers whose features open a details panel when clicked. */
-export const CLICKABLE = ['buildings-3d', 'cameras-dot', 'devices-dot', 'components-dot', 'pipes-line'];
+export const CLICKABLE = ['buildings-3d', 'cameras-dot', 'devices-dot', 'components-dot', 'pipes-line', 'landmarks-dot'];
 
 /** The invisible fills used to find which area a click fell in, per admin layer. */
 export const HIT_LAYER: Record<AdminLayer, string> = {
@@ -100,6 +104,49 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
       source: 'district',
       'source-layer': 'district',
       paint: { 'fill-color': palette.land },
+    },
+  ]);
+  // The basemap on the ground: parks, then water, then roads, all under the district's
+  // own lines, so a reader can tell where they are before reading a single label.
+  add('parks', [
+    {
+      id: 'parks-fill',
+      type: 'fill',
+      source: 'parks',
+      'source-layer': 'parks',
+      paint: { 'fill-color': palette.park, 'fill-opacity': 0.75 },
+    },
+  ]);
+  add('water', [
+    {
+      id: 'water-fill',
+      type: 'fill',
+      source: 'water',
+      'source-layer': 'water',
+      paint: { 'fill-color': palette.water, 'fill-opacity': 0.95 },
+    },
+  ]);
+  add('roads', [
+    {
+      id: 'roads-line',
+      type: 'line',
+      source: 'roads',
+      'source-layer': 'roads',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: {
+        'line-color': ['match', ['get', 'class'], '主干道', palette.arterial, palette.road],
+        // Roughly the road's real width once zoomed in (width_m at ~0.6 m per pixel at z18).
+        'line-width': [
+          'interpolate',
+          ['exponential', 2],
+          ['zoom'],
+          12,
+          ['match', ['get', 'class'], '主干道', 1.4, 0.5],
+          18,
+          ['*', ['coalesce', ['get', 'width_m'], 16], 1.6],
+        ],
+        'line-opacity': ['interpolate', ['linear'], ['zoom'], 12, 0.55, 15, 0.9],
+      },
     },
   ]);
   // The current area, lit a little brighter than the ground around it.
@@ -303,6 +350,63 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
         'circle-stroke-color': '#f5f3ff',
         'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 14, 0, 18, 1.2],
       },
+    },
+  ]);
+  add('roads', [
+    {
+      id: 'roads-label',
+      type: 'symbol',
+      source: 'roads',
+      'source-layer': 'roads',
+      minzoom: 14,
+      layout: {
+        'symbol-placement': 'line',
+        'text-field': ['get', 'name'],
+        'text-font': FONT_STACK,
+        'text-size': ['interpolate', ['linear'], ['zoom'], 14, 10, 18, 14],
+        'text-max-angle': 30,
+      },
+      paint: { 'text-color': palette.roadLabel, 'text-halo-color': palette.labelHalo, 'text-halo-width': 1.4 },
+    },
+  ]);
+  add('water', [
+    {
+      id: 'water-label',
+      type: 'symbol',
+      source: 'water',
+      'source-layer': 'water',
+      minzoom: 13,
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT_STACK, 'text-size': 11 },
+      paint: { 'text-color': palette.waterLabel, 'text-halo-color': palette.labelHalo, 'text-halo-width': 1.2 },
+    },
+  ]);
+  add('landmarks', [
+    {
+      id: 'landmarks-dot',
+      type: 'circle',
+      source: 'landmarks',
+      'source-layer': 'landmarks',
+      paint: {
+        'circle-color': selected(palette.selected, palette.landmark),
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 3, 17, 6],
+        'circle-stroke-color': palette.background,
+        'circle-stroke-width': 1,
+      },
+    },
+    {
+      id: 'landmarks-label',
+      type: 'symbol',
+      source: 'landmarks',
+      'source-layer': 'landmarks',
+      minzoom: 14,
+      layout: {
+        'text-field': ['get', 'name'],
+        'text-font': FONT_STACK,
+        'text-size': 12,
+        'text-offset': [0, 1.1],
+        'text-anchor': 'top',
+      },
+      paint: { 'text-color': palette.landmark, 'text-halo-color': palette.labelHalo, 'text-halo-width': 1.4 },
     },
   ]);
   out.push({
