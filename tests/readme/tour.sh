@@ -49,6 +49,7 @@ expect "healthz answers" '"status"'
 expect "the write-back is created" 'HTTP/1.1 201'
 expect "the token reads person records" '"id_number"'
 expect "the Civic Center is located" '莲花'
+expect "search finds the Civic Center as a landmark" '"layer": "landmarks"'
 expect "the live channel streams the simulator's changes" '^event: feature'
 grep -q 'invalid_token\|malformed_credentials' "$out" && { echo "FAIL: a token was refused"; fail=1; }
 [ -s "$work/tour.err" ] && { echo "stderr of the tour:"; cat "$work/tour.err"; }
