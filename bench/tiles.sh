@@ -27,8 +27,8 @@
 #                 core): the latency of a tile when the server is not overloaded
 #       cached    both with their default caches, after a warm-up, mixed list
 #       cached-identity  the same without Accept-Encoding (for information: Martin caches
-#                 tiles uncompressed and gzips every answer, CityMirror caches them gzipped
-#                 and inflates for clients that do not take gzip); IDENTITY=0 skips it
+#                 tiles uncompressed and gzips every answer, CityMirror caches each encoding
+#                 a client asked for as its own entry); IDENTITY=0 skips it
 #     in the order CityMirror, Martin, Martin, CityMirror, so that a drift in other work on
 #     the machine weighs on both alike. Before each run it waits (up to $QUIET_WAIT s) until
 #     other work uses less than $QUIET_MAX % of the CPUs, and records how busy they were.
