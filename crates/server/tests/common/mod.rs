@@ -2,6 +2,9 @@
 
 use std::process::Command;
 
+#[allow(dead_code)] // Not every test binary runs a server.
+pub mod server;
+
 /// Runs `citymirror` with `args`; returns (success, stdout, stderr).
 pub fn citymirror(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_citymirror"))

@@ -1,0 +1,123 @@
+//! A `citymirror serve` run by a test: started on a data directory, its log collected,
+//! plain HTTP requests to it, and a stop as a service manager would.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use super::citymirror;
+
+/// A server on a fresh tiny district, with its log collected.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    log: Arc<Mutex<String>>,
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// A server on a freshly generated tiny district.
+    pub fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let (ok, _, err) = citymirror(&[
+            "generate",
+            "--scale",
+            "0.002",
+            "--seed",
+            "3",
+            "--data-dir",
+            d,
+            "--outline",
+            "/nonexistent",
+        ]);
+        assert!(ok, "generate failed: {err}");
+        Server::start_in(dir)
+    }
+
+    /// A server on the data directory `dir` as it is.
+    pub fn start_in(dir: tempfile::TempDir) -> Server {
+        let d = dir.path().to_str().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_citymirror"))
+            .args([
+                "serve",
+                "--data-dir",
+                d,
+                "--listen",
+                "127.0.0.1:0",
+                "--header-read-timeout-s",
+                "1",
+            ])
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the server");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("serving on http://127.0.0.1:").nth(1) {
+                    let port: u16 = rest.split('/').next().unwrap().parse().unwrap();
+                    let _ = port_tx.send(port);
+                }
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        let port = port_rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("the server did not start: {}", log.lock().unwrap()));
+        Server {
+            child,
+            port,
+            log,
+            dir,
+        }
+    }
+
+    pub fn dir(&self) -> &str {
+        self.dir.path().to_str().unwrap()
+    }
+
+    /// One plain HTTP/1.1 request; returns the status and the body.
+    pub fn get(&self, path: &str, token: Option<&str>) -> (u16, String) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let status = answer.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    /// Stops the server as a service manager would, and waits for it.
+    pub fn stop(mut self) -> (String, tempfile::TempDir) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "the server did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        let log = self.log.lock().unwrap().clone();
+        (log, self.dir)
+    }
+}
