@@ -1,45 +1,132 @@
-//! A data directory written by an earlier CityMirror still opens, reads the same, takes
-//! new writes, and its audit log verifies.
+//! A data directory (SQLite) or database (PostgreSQL) written by an earlier CityMirror
+//! still opens, reads the same, takes new writes, and its audit log verifies.
 //!
-//! The fixture `fixtures/datadir-v4.sql.gz` is a SQLite dump of a data directory that
-//! the release of 2026-12-04 wrote (migrations 0001–0004): `generate --scale 0.0005 --seed 3`,
-//! then two tokens minted with `token create` (audited), then most of the feature and record
-//! rows deleted so that the dump stays small; the whole organisation is kept. Its signing
-//! key (a test key, nothing else uses it) is beside it. A change to the store that can no
-//! longer open it, or reads it differently, loses users' data on upgrade: this test is
-//! what says so. Never regenerate the fixture to make this test pass.
+//! The fixtures in `fixtures/` were written by the release of 2026-12-04 (migrations
+//! 0001–0004): `generate --scale 0.0005 --seed 3`, a token minted with `token create`
+//! (audited), then most feature and record rows deleted so that the dumps stay small; the
+//! whole organisation is kept. `datadir-v4.sql.gz` is SQLite's dump, `datadir-v4.postgres
+//! .sql.gz` is `pg_dump --inserts` of the schema `upgrade_v4` (less psql's `\restrict`
+//! lines, which are not SQL); each has its signing key (a
+//! test key, nothing else uses it) beside it. A change to the store that can no longer
+//! open them, or reads them differently, loses users' data on upgrade: this test is what
+//! says so. Never regenerate the fixtures to make it pass.
+//!
+//! The PostgreSQL case runs where `CITYMIRROR_TEST_PG` names a database (CI sets it).
 
 mod common;
 
 use std::io::Read;
 
 use common::{citymirror, server::Server};
-use sqlx::{Connection as _, SqliteConnection};
+use sqlx::Connection as _;
 
-const DUMP: &[u8] = include_bytes!("fixtures/datadir-v4.sql.gz");
-const KEY: &[u8] = include_bytes!("fixtures/datadir-v4.audit-signing.key");
+/// A restored fixture: its data directory (the audit key, and for SQLite the database)
+/// and, for PostgreSQL, the database URL and the schema to drop afterwards.
+struct Restored {
+    dir: tempfile::TempDir,
+    database: Option<String>,
+    schema: SchemaGuard,
+}
 
-/// A data directory restored from the fixture.
-async fn restored() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+/// The PostgreSQL schema a fixture was restored into (admin URL, name), dropped with it.
+struct SchemaGuard(Option<(String, String)>);
+
+impl Restored {
+    fn args(&self) -> Vec<String> {
+        let mut a = vec![
+            "--data-dir".to_owned(),
+            self.dir.path().to_str().unwrap().to_owned(),
+        ];
+        if let Some(url) = &self.database {
+            a.extend(["--database".to_owned(), url.clone()]);
+        }
+        a
+    }
+
+    /// `citymirror COMMAND… --data-dir … [--database …]`.
+    fn run(&self, command: &[&str]) -> (bool, String, String) {
+        let args = self.args();
+        let mut all: Vec<&str> = command.to_vec();
+        all.extend(args.iter().map(String::as_str));
+        citymirror(&all)
+    }
+}
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        if let Some((admin_url, schema)) = self.0.take() {
+            // Pass or fail, the schema goes (a thread of its own: drop is not async).
+            let _ = std::thread::spawn(move || {
+                tokio::runtime::Runtime::new().unwrap().block_on(async {
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin_url).await {
+                        let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                            .execute(&mut c)
+                            .await;
+                    }
+                })
+            })
+            .join();
+        }
+    }
+}
+
+fn gunzip(bytes: &[u8]) -> String {
     let mut sql = String::new();
-    flate2::read::GzDecoder::new(DUMP)
+    flate2::read::GzDecoder::new(bytes)
         .read_to_string(&mut sql)
         .unwrap();
-    let db = dir.path().join("citymirror.db");
-    let mut conn = SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", db.display()))
-        .await
-        .unwrap();
-    sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
-    let key = dir.path().join("audit-signing.key");
-    std::fs::write(&key, KEY).unwrap();
+    sql
+}
+
+fn with_key(key: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit-signing.key");
+    std::fs::write(&path, key).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     dir
+}
+
+async fn restore_sqlite() -> Restored {
+    let dir = with_key(include_bytes!("fixtures/datadir-v4.audit-signing.key"));
+    let db = dir.path().join("citymirror.db");
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", db.display()))
+        .await
+        .unwrap();
+    let sql = gunzip(include_bytes!("fixtures/datadir-v4.sql.gz"));
+    sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    Restored {
+        dir,
+        database: None,
+        schema: SchemaGuard(None),
+    }
+}
+
+async fn restore_postgres(admin_url: &str) -> Restored {
+    let dir = with_key(include_bytes!(
+        "fixtures/datadir-v4.postgres.audit-signing.key"
+    ));
+    let schema = format!("upgrade_t_{:016x}", rand::random::<u64>());
+    let sql = gunzip(include_bytes!("fixtures/datadir-v4.postgres.sql.gz"))
+        .replace("upgrade_v4", &schema);
+    let mut conn = sqlx::PgConnection::connect(admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL unreachable at {admin_url}: {e}"));
+    let restored = Restored {
+        dir,
+        database: Some(format!(
+            "{admin_url}{}options=-c%20search_path%3D{schema}",
+            if admin_url.contains('?') { '&' } else { '?' }
+        )),
+        schema: SchemaGuard(Some((admin_url.to_owned(), schema))),
+    };
+    sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    restored
 }
 
 /// The number `stats` prints for `what`.
@@ -55,13 +142,9 @@ fn stat(stats: &str, what: &str) -> u64 {
         .unwrap()
 }
 
-#[tokio::test]
-async fn a_data_directory_from_the_previous_release_opens_reads_and_verifies() {
-    let dir = restored().await;
-    let d = dir.path().to_str().unwrap().to_owned();
-
+fn opens_reads_takes_writes_and_verifies(restored: Restored) {
     // What was there is read back as it was written.
-    let (ok, stats, err) = citymirror(&["stats", "--data-dir", &d]);
+    let (ok, stats, err) = restored.run(&["stats"]);
     assert!(ok, "{err}");
     for (what, n) in [
         ("grids", 1004),
@@ -75,25 +158,26 @@ async fn a_data_directory_from_the_previous_release_opens_reads_and_verifies() {
     ] {
         assert_eq!(stat(&stats, what), n, "{what}");
     }
-    let (ok, tokens, err) = citymirror(&["token", "list", "--data-dir", &d]);
+    let (ok, tokens, err) = restored.run(&["token", "list"]);
     assert!(ok, "{err}");
     assert!(tokens.contains("upgrade-fixture"), "{tokens}");
-    let (ok, out, err) = citymirror(&["audit", "verify", "--data-dir", &d]);
+    let (ok, out, err) = restored.run(&["audit", "verify"]);
     assert!(ok, "the fixture's log does not verify: {out}{err}");
 
     // It takes new writes: a token minted now, which the server then accepts.
-    let (ok, out, err) = citymirror(&[
-        "token",
-        "create",
-        "--data-dir",
-        &d,
-        "--role",
-        "district-admin",
-    ]);
+    let (ok, out, err) = restored.run(&["token", "create", "--role", "district-admin"]);
     assert!(ok, "{err}");
     let token = out.lines().last().unwrap().trim().to_owned();
 
-    let server = Server::start_in(dir);
+    let Restored {
+        dir,
+        database,
+        schema,
+    } = restored;
+    let more: Vec<&str> = database
+        .as_deref()
+        .map_or_else(Vec::new, |url| vec!["--database", url]);
+    let server = Server::start_with(dir, &more);
     let (status, body) = server.get("/ogc/collections/buildings/items?limit=100", None);
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"numberMatched\":10"), "{body}");
@@ -110,7 +194,31 @@ async fn a_data_directory_from_the_previous_release_opens_reads_and_verifies() {
     assert!(!log.contains("WARN") && !log.contains("ERROR"), "{log}");
 
     // The log, with the entries of today's writes and reads, still verifies.
-    let d = dir.path().to_str().unwrap();
-    let (ok, out, err) = citymirror(&["audit", "verify", "--data-dir", d]);
+    let restored = Restored {
+        dir,
+        database,
+        schema,
+    };
+    let (ok, out, err) = restored.run(&["audit", "verify"]);
     assert!(ok, "{out}{err}");
+}
+
+#[tokio::test]
+async fn a_sqlite_data_directory_from_the_previous_release_opens_reads_and_verifies() {
+    let restored = restore_sqlite().await;
+    tokio::task::spawn_blocking(move || opens_reads_takes_writes_and_verifies(restored))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_postgresql_database_from_the_previous_release_opens_reads_and_verifies() {
+    let Ok(url) = std::env::var("CITYMIRROR_TEST_PG") else {
+        eprintln!("SKIPPED: CITYMIRROR_TEST_PG is unset");
+        return;
+    };
+    let restored = restore_postgres(&url).await;
+    tokio::task::spawn_blocking(move || opens_reads_takes_writes_and_verifies(restored))
+        .await
+        .unwrap();
 }

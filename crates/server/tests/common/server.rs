@@ -41,6 +41,11 @@ impl Server {
 
     /// A server on the data directory `dir` as it is.
     pub fn start_in(dir: tempfile::TempDir) -> Server {
+        Server::start_with(dir, &[])
+    }
+
+    /// A server on the data directory `dir`, with more arguments (`--database …`).
+    pub fn start_with(dir: tempfile::TempDir, more: &[&str]) -> Server {
         let d = dir.path().to_str().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_citymirror"))
             .args([
@@ -52,6 +57,7 @@ impl Server {
                 "--header-read-timeout-s",
                 "1",
             ])
+            .args(more)
             .env("RUST_LOG", "info")
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
