@@ -52,6 +52,6 @@ expect "the Civic Center is located" '莲花'
 expect "search finds the Civic Center as a landmark" '"layer": "landmarks"'
 expect "the live channel streams the simulator's changes" '^event: feature'
 grep -q 'invalid_token\|malformed_credentials' "$out" && { echo "FAIL: a token was refused"; fail=1; }
-[ -s "$work/tour.err" ] && { echo "stderr of the tour:"; cat "$work/tour.err"; }
+[ -s "$work/tour.err" ] && { echo "what the commands said on stderr (the CLI reports there):"; cat "$work/tour.err"; }
 [ $fail = 0 ] || { echo "--- output"; head -c 4000 "$out"; exit 1; }
 echo "tour: every command succeeded; $(grep -m1 'bytes gzipped' "$out"), $(grep -c '^event: feature' "$out") live changes in 10 s"

@@ -62,24 +62,15 @@ impl Landscape {
     pub fn build(d: &District) -> Landscape {
         let f = d.frame;
         let inside_m: MultiPolygon<f64> = d.deg.map_coords(|c| to_m(f, c));
-        let clip = |shape: Polygon<f64>| -> MultiPolygon<f64> { inside_m.intersection(&shape) };
-        let mut water = Vec::new();
-        let mut water_m = Vec::new();
-        let mut barriers_m = Vec::new();
-        let mut keep =
-            |name, kind, area_m: MultiPolygon<f64>, barrier: bool, out: &mut Vec<Area>| {
-                if area_m.0.is_empty() {
-                    return None;
-                }
-                let deg = area_m.map_coords(|c| to_deg(f, c));
-                out.push(Area { name, kind, deg });
-                Some(area_m).inspect(|a| {
-                    if barrier {
-                        barriers_m.push(a.clone());
-                    }
-                })
-            };
-
+        // Each shape clipped to the district, in both frames; the metric one is what the
+        // layout asks about (is this lot wet, where does this road stop).
+        let area = |name, kind, shape: Polygon<f64>| -> Option<(Area, MultiPolygon<f64>)> {
+            let m: MultiPolygon<f64> = inside_m.intersection(&shape);
+            let deg = m.map_coords(|c| to_deg(f, c));
+            (!m.0.is_empty()).then_some((Area { name, kind, deg }, m))
+        };
+        // Water: (the area, whether roads stop at it).
+        let mut wet: Vec<((Area, MultiPolygon<f64>), bool)> = Vec::new();
         for run in southern_edge(d) {
             let (name, kind, depth) = match run.lon {
                 lon if lon < BAY_MOUTH_LON => ("深圳湾", "海湾", SHORE_M),
@@ -89,36 +80,33 @@ impl Landscape {
             let mut ring: Vec<(f64, f64)> =
                 run.points.iter().map(|&(x, y)| (x, y - 30.0)).collect();
             ring.extend(run.points.iter().rev().map(|&(x, y)| (x, y + depth)));
-            if let Some(a) = keep(name, kind, clip(polygon(ring)), true, &mut water) {
-                water_m.push(a);
-            }
+            wet.extend(area(name, kind, polygon(ring)).map(|a| (a, true)));
         }
         for &(name, kind, lon, lat, rx, ry) in LAKES {
             let (cx, cy) = f.deg_to_m(lon, lat);
-            if let Some(a) = keep(name, kind, clip(ellipse(cx, cy, rx, ry)), true, &mut water) {
-                water_m.push(a);
-            }
+            wet.extend(area(name, kind, ellipse(cx, cy, rx, ry)).map(|a| (a, true)));
         }
+        // The inner rivers are bridged.
         for &(name, line, width) in RIVERS {
             let pts: Vec<(f64, f64)> = line
                 .iter()
                 .map(|&(lon, lat)| f.deg_to_m(lon, lat))
                 .collect();
-            if let Some(a) = keep(
-                name,
-                "河流",
-                clip(strip(&pts, width / 2.0)),
-                false,
-                &mut water,
-            ) {
-                water_m.push(a);
-            }
+            wet.extend(area(name, "河流", strip(&pts, width / 2.0)).map(|a| (a, false)));
         }
-        let mut parks = Vec::new();
-        for &(name, kind, lon, lat, r) in PARKS {
-            let (cx, cy) = f.deg_to_m(lon, lat);
-            keep(name, kind, clip(ellipse(cx, cy, r, r)), false, &mut parks);
-        }
+        let barriers_m = wet
+            .iter()
+            .filter(|(_, bars)| *bars)
+            .map(|((_, m), _)| m.clone())
+            .collect();
+        let (water, water_m) = wet.into_iter().map(|(a, _)| a).unzip();
+        let parks = PARKS
+            .iter()
+            .filter_map(|&(name, kind, lon, lat, r)| {
+                let (cx, cy) = f.deg_to_m(lon, lat);
+                area(name, kind, ellipse(cx, cy, r, r)).map(|(a, _)| a)
+            })
+            .collect();
         let landmarks = LANDMARKS
             .iter()
             .map(|&(name, kind, lon, lat, address)| Landmark {
@@ -173,9 +161,9 @@ struct EdgeRun {
     lon: f64,
 }
 
-/// The southern edge, east of nothing and west of where the border leaves the river, cut
-/// into runs where it jumps (a north-south stretch of outline is not river) and where it
-/// crosses from the bay shore to the river.
+/// The district's southern edge as far east as the border follows the river, cut into
+/// runs where it jumps (a north-south stretch of outline is not river) and where the bay
+/// shore gives way to the river.
 fn southern_edge(d: &District) -> Vec<EdgeRun> {
     const STEP: f64 = 40.0;
     const JUMP: f64 = 120.0;
