@@ -23,7 +23,10 @@
 //! Migration 0002 adds trust's tables (`units`, `users`, `api_tokens`, `sessions`) and
 //! the audit log (`audit_log`, `audit_checkpoints`), which triggers keep append-only;
 //! 0003 readies the record tables for listing by jurisdiction (a grid-code prefix),
-//! which the store queries as a text range on a `(grid_code, id)` index.
+//! which the store queries as a text range on a `(grid_code, id)` index; 0004 adds the
+//! basemap's layers (`roads`, `water`, `parks`, `landmarks`); 0005 the `id_blocks` from
+//! which writers reserve new feature ids, so that two processes on one database never
+//! hand out the same id and a deleted feature's id is never handed out again.
 //! The SQL is built in one place (`sql.rs`) from those schemas, and a test checks
 //! that the migrations of both backends create exactly those columns.
 //!
@@ -201,6 +204,9 @@ impl TwinRepo for Store {
     }
     async fn max_feature_id(&self, layer: LayerId) -> Result<FeatureId, RepoError> {
         dispatch!(self, s => s.max_feature_id(layer).await)
+    }
+    async fn reserve_feature_ids(&self, layer: LayerId, n: u64) -> Result<FeatureId, RepoError> {
+        dispatch!(self, s => s.reserve_feature_ids(layer, n).await)
     }
     async fn count_features(&self, layer: LayerId) -> Result<u64, RepoError> {
         dispatch!(self, s => s.count_features(layer).await)

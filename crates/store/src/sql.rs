@@ -138,6 +138,31 @@ pub(crate) fn max_id(table: &str) -> String {
     format!("SELECT COALESCE(MAX(id), 0) FROM {}", ident(table))
 }
 
+/// The statements that reserve a block of ids for `table`, run in one transaction in
+/// this order: make sure the table has a row in `id_blocks`; read its next id (locking
+/// the row on PostgreSQL; a SQLite write transaction holds the whole file); read the
+/// table's highest id (a row written with an explicit id, by the generator or an older
+/// release, may lie above `next`); raise `next` past the block.
+pub(crate) fn reserve_ids(dialect: Dialect, table: &str) -> [String; 4] {
+    let p = |n| dialect.param(n);
+    [
+        format!(
+            "INSERT INTO id_blocks (name, next) VALUES ({}, 1) ON CONFLICT (name) DO NOTHING",
+            p(1)
+        ),
+        format!(
+            "SELECT next FROM id_blocks WHERE name = {}{}",
+            p(1),
+            match dialect {
+                Dialect::Sqlite => "",
+                Dialect::Postgres => " FOR UPDATE",
+            }
+        ),
+        max_id(table),
+        format!("UPDATE id_blocks SET next = {} WHERE name = {}", p(1), p(2)),
+    ]
+}
+
 pub(crate) fn count(table: &str) -> String {
     format!("SELECT COUNT(*) FROM {}", ident(table))
 }

@@ -55,6 +55,7 @@ suite!(
     replace_and_delete_say_whether_the_feature_existed,
     a_batch_with_a_duplicate_id_inserts_nothing,
     max_id_and_count_follow_the_rows,
+    ids_are_handed_out_once_across_processes_and_never_again,
     meta_is_a_key_value_table,
     records_are_inserted_counted_and_found,
     a_bad_record_batch_inserts_nothing,
@@ -259,6 +260,54 @@ async fn a_batch_with_a_duplicate_id_inserts_nothing(db: Arc<TestDb>) {
     let batch = vec![sample_feature(layer, 9), bad];
     assert!(store.insert_features(layer, &batch).await.is_err());
     assert_eq!(store.count_features(layer).await.unwrap(), 1);
+}
+
+/// Two stores on one database (two processes, as two servers on one PostgreSQL) reserve
+/// ids at once: no id is handed out twice, every one lies above the stored rows, and a
+/// deleted feature's id is not handed out again.
+async fn ids_are_handed_out_once_across_processes_and_never_again(db: Arc<TestDb>) {
+    let (a, b) = (db.open().await, db.open().await);
+    let layer = LayerId::Buildings;
+    // Rows written with explicit ids (the generator's, an older release's) come first.
+    let written: Vec<Feature> = [1, 2, 40].map(|i| sample_feature(layer, i)).into();
+    a.insert_features(layer, &written).await.unwrap();
+    let mut tasks = Vec::new();
+    for store in [a.clone(), b.clone()] {
+        for _ in 0..4 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for n in [1_u64, 7, 3, 12] {
+                    let first = store.reserve_feature_ids(layer, n).await.unwrap();
+                    ids.extend(first..first + n as i64);
+                }
+                ids
+            }));
+        }
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let n = all.len();
+    assert_eq!(n, 8 * 23);
+    assert!(
+        all.iter().all(|&id| id > 40),
+        "an id at or below a stored one"
+    );
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "an id was handed out twice");
+
+    // A feature written under the last id and deleted: its id stays used.
+    let last = *all.last().unwrap();
+    a.insert_features(layer, &[sample_feature(layer, last)])
+        .await
+        .unwrap();
+    assert!(a.delete_feature(layer, last).await.unwrap());
+    assert!(b.reserve_feature_ids(layer, 1).await.unwrap() > last);
+    // Other layers count on their own.
+    assert_eq!(b.reserve_feature_ids(LayerId::Cameras, 2).await.unwrap(), 1);
 }
 
 async fn max_id_and_count_follow_the_rows(db: Arc<TestDb>) {

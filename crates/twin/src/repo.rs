@@ -25,8 +25,14 @@ pub trait TwinRepo: Send + Sync + std::fmt::Debug {
     /// Deletes a feature; `false` if there was none.
     async fn delete_feature(&self, layer: LayerId, id: FeatureId) -> Result<bool, RepoError>;
 
-    /// The highest id in use in a layer (0 if empty), so new ids never collide.
+    /// The highest id in use in a layer (0 if empty).
     async fn max_feature_id(&self, layer: LayerId) -> Result<FeatureId, RepoError>;
+
+    /// Reserves `n` new feature ids of a layer and returns the first: `first..first + n`
+    /// were never handed out before by any process on this store, and lie above every
+    /// stored id. The reservation is committed before it returns (ids of a write that
+    /// then fails are skipped, never reused).
+    async fn reserve_feature_ids(&self, layer: LayerId, n: u64) -> Result<FeatureId, RepoError>;
 
     async fn count_features(&self, layer: LayerId) -> Result<u64, RepoError>;
 

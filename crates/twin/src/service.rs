@@ -41,8 +41,8 @@ pub enum TwinError {
 pub struct TwinService {
     twin: Arc<Twin>,
     repo: Arc<dyn TwinRepo>,
-    /// One writer at a time per layer; holds the next free id.
-    writers: HashMap<LayerId, Mutex<FeatureId>>,
+    /// One writer at a time per layer in this process (new ids come from the store).
+    writers: HashMap<LayerId, Mutex<()>>,
 }
 
 impl TwinService {
@@ -52,11 +52,8 @@ impl TwinService {
         let mut writers = HashMap::new();
         for id in LayerId::ALL {
             let features = repo.load_layer(id).await?;
-            let layer = Layer::from_features(id.schema(), features);
-            // Every stored feature was just loaded, so the layer knows the highest id.
-            let next = layer.max_id() + 1;
-            twin.set_layer(layer);
-            writers.insert(id, Mutex::new(next));
+            twin.set_layer(Layer::from_features(id.schema(), features));
+            writers.insert(id, Mutex::new(()));
         }
         Ok(TwinService {
             twin,
@@ -115,7 +112,14 @@ impl TwinService {
         layer: LayerId,
         new: Vec<NewFeature>,
     ) -> Result<Vec<Feature>, TwinError> {
-        let mut next = self.writers[&layer].lock().await;
+        let _writer = self.writers[&layer].lock().await;
+        // Ids from the store, so that another process writing to the same database
+        // never hands out the same ones (nor does this one after a restart, for a
+        // feature that was deleted).
+        let first = match new.len() {
+            0 => 0,
+            n => self.repo.reserve_feature_ids(layer, n as u64).await?,
+        };
         let at = now();
         let grids = self.twin.grids();
         let features: Vec<Feature> = new
@@ -124,7 +128,7 @@ impl TwinService {
             .map(|(i, mut n)| {
                 Self::place(&grids, layer, &mut n);
                 Feature {
-                    id: *next + i as FeatureId,
+                    id: first + i as FeatureId,
                     geometry: n.geometry,
                     props: n.props,
                     updated_at: at,
@@ -132,7 +136,6 @@ impl TwinService {
             })
             .collect();
         self.repo.insert_features(layer, &features).await?;
-        *next += features.len() as FeatureId;
         {
             let mut l = self.twin.layer_mut(layer);
             for f in &features {

@@ -25,6 +25,8 @@ struct Inner {
     /// The distinct grid codes each layer's features name.
     grids: BTreeMap<LayerId, BTreeSet<String>>,
     meta: BTreeMap<String, String>,
+    /// The next id each layer hands out (as the store's `id_blocks`).
+    next_ids: BTreeMap<LayerId, FeatureId>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -134,6 +136,15 @@ impl TwinRepo for MemoryRepo {
             .get(&layer)
             .and_then(|l| l.keys().next_back().copied())
             .unwrap_or(0))
+    }
+
+    async fn reserve_feature_ids(&self, layer: LayerId, n: u64) -> Result<FeatureId, RepoError> {
+        let highest = self.max_feature_id(layer).await?;
+        let mut inner = self.inner.lock().unwrap();
+        let next = inner.next_ids.entry(layer).or_insert(1);
+        let first = (*next).max(highest + 1);
+        *next = first + n as FeatureId;
+        Ok(first)
     }
 
     async fn count_features(&self, layer: LayerId) -> Result<u64, RepoError> {
