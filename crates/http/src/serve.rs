@@ -35,10 +35,15 @@ pub struct ServeConfig {
     pub max_connections: usize,
     /// Open connections at most from one client address (an IPv6 client by its /64).
     pub max_connections_per_client: usize,
+    /// On shutdown, how long a request still being answered may take to finish before
+    /// its connection is closed. Live channels (SSE) never finish by themselves, and a
+    /// server that waited on them would never stop (and a service manager would kill it
+    /// before it signed its last audit checkpoint).
+    pub drain_timeout: Duration,
 }
 
 impl Default for ServeConfig {
-    /// Ten seconds for headers; 256 connections per address, which a whole office behind
+    /// Ten seconds for headers, five to drain; 256 connections per address, which a whole office behind
     /// one NAT address (six per browser) stays under, and 4,096 in all, which fits the
     /// usual limit of open files.
     fn default() -> Self {
@@ -46,6 +51,7 @@ impl Default for ServeConfig {
             header_read_timeout: Duration::from_secs(10),
             max_connections: 4096,
             max_connections_per_client: 256,
+            drain_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -159,7 +165,9 @@ pub async fn serve(
                 }
                 _ = stop.changed() => {
                     conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
+                    if tokio::time::timeout(cfg.drain_timeout, conn).await.is_err() {
+                        tracing::debug!(%peer, "closed a connection still open at shutdown");
+                    }
                 }
             }
         });

@@ -145,3 +145,28 @@ fn a_client_that_never_finishes_its_headers_is_cut_off() {
     );
     server.stop();
 }
+
+#[test]
+fn a_server_with_live_channels_open_still_stops_and_signs_its_last_checkpoint() {
+    let server = Server::start();
+    // A map left open: its live channel never ends by itself.
+    let mut live = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(
+        live,
+        "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut first = [0u8; 12];
+    live.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let t0 = Instant::now();
+    let (log, dir) = server.stop();
+    assert!(
+        t0.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        t0.elapsed()
+    );
+    assert!(!log.contains("ERROR"), "{log}");
+    let (ok, out, err) = run_in(dir.path().to_str().unwrap(), &["audit", "verify"]);
+    assert!(ok, "{out}{err}");
+}

@@ -155,6 +155,18 @@ macro_rules! dispatch {
 }
 
 impl Store {
+    /// The feed on which the processes serving this store tell each other of their
+    /// writes: PostgreSQL's `LISTEN/NOTIFY` (several servers may share a database);
+    /// none on SQLite, which one server owns.
+    pub async fn change_feed(
+        &self,
+    ) -> Result<Option<std::sync::Arc<dyn citymirror_twin::ChangeFeed>>, RepoError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(s) => Ok(Some(std::sync::Arc::new(s.change_feed().await?))),
+        }
+    }
+
     /// `"sqlite"` or `"postgres"`, for logs and the status endpoint.
     pub fn backend_name(&self) -> &'static str {
         match self.backend {
@@ -195,6 +207,13 @@ impl TwinRepo for Store {
     }
     async fn insert_features(&self, layer: LayerId, features: &[Feature]) -> Result<(), RepoError> {
         dispatch!(self, s => s.insert_features(layer, features).await)
+    }
+    async fn get_feature(
+        &self,
+        layer: LayerId,
+        id: FeatureId,
+    ) -> Result<Option<Feature>, RepoError> {
+        dispatch!(self, s => s.get_feature(layer, id).await)
     }
     async fn replace_feature(&self, layer: LayerId, feature: &Feature) -> Result<bool, RepoError> {
         dispatch!(self, s => s.replace_feature(layer, feature).await)

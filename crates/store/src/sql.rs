@@ -76,6 +76,11 @@ pub(crate) fn select_layer(layer: LayerId) -> String {
     )
 }
 
+/// [`select_layer`] for one id.
+pub(crate) fn select_feature(dialect: Dialect, layer: LayerId) -> String {
+    format!("{} WHERE id = {}", select_layer(layer), dialect.param(1))
+}
+
 /// Number of leading columns in [`select_layer`] before the properties.
 pub(crate) const SELECT_LAYER_FIXED: usize = 3;
 

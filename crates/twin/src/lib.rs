@@ -19,6 +19,7 @@
 
 mod areas;
 mod feature;
+mod feed;
 mod grids;
 pub mod import;
 mod layer;
@@ -32,6 +33,7 @@ pub mod within;
 
 pub use areas::{CountTable, Counts};
 pub use feature::{Feature, FeatureId, NewFeature, Patch};
+pub use feed::ChangeFeed;
 pub use grids::{GridIndex, GridPath, GridUnit};
 pub use layer::Layer;
 pub use query::{FeatureQuery, FilterView, QueryPage};

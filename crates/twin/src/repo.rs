@@ -19,6 +19,13 @@ pub trait TwinRepo: Send + Sync + std::fmt::Debug {
     /// Inserts new features with the ids they carry, all in one transaction.
     async fn insert_features(&self, layer: LayerId, features: &[Feature]) -> Result<(), RepoError>;
 
+    /// One feature as stored, if it is.
+    async fn get_feature(
+        &self,
+        layer: LayerId,
+        id: FeatureId,
+    ) -> Result<Option<Feature>, RepoError>;
+
     /// Replaces a feature with the same id; `false` if there was none.
     async fn replace_feature(&self, layer: LayerId, feature: &Feature) -> Result<bool, RepoError>;
 

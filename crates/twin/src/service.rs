@@ -5,7 +5,8 @@ use geo::{Centroid, Geometry, InteriorPoint};
 use tokio::sync::Mutex;
 
 use crate::{
-    repo::now, Feature, FeatureId, GridIndex, Layer, NewFeature, Patch, RepoError, Twin, TwinRepo,
+    repo::now, ChangeFeed, Feature, FeatureId, GridIndex, Layer, NewFeature, Patch, RepoError,
+    Twin, TwinRepo,
 };
 
 /// What happened to a feature.
@@ -17,7 +18,7 @@ pub enum ChangeKind {
 }
 
 /// A committed change, published to subscribers after the store and the index agree.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Change {
     pub layer: LayerId,
     pub id: FeatureId,
@@ -41,6 +42,8 @@ pub enum TwinError {
 pub struct TwinService {
     twin: Arc<Twin>,
     repo: Arc<dyn TwinRepo>,
+    /// Where other processes on the same store hear of this one's writes, if any do.
+    feed: Option<Arc<dyn ChangeFeed>>,
     /// One writer at a time per layer in this process (new ids come from the store).
     writers: HashMap<LayerId, Mutex<()>>,
 }
@@ -58,8 +61,57 @@ impl TwinService {
         Ok(TwinService {
             twin,
             repo,
+            feed: None,
             writers,
         })
+    }
+
+    /// Announces every write on `feed`, for the other processes on this store.
+    pub fn with_feed(mut self, feed: Arc<dyn ChangeFeed>) -> TwinService {
+        self.feed = Some(feed);
+        self
+    }
+
+    /// Starts following the other processes' writes (once listening, it returns; a task
+    /// carries on until the feed closes): each announced feature is read back from the
+    /// store into this twin (or removed from it, if it is gone), and published to this
+    /// process's subscribers (the live channel) like a local write.
+    pub async fn follow(self: Arc<Self>) -> Result<(), TwinError> {
+        let Some(feed) = self.feed.clone() else {
+            return Ok(());
+        };
+        let mut changes = feed.listen().await?;
+        tokio::spawn(async move {
+            while let Some(c) = changes.recv().await {
+                if let Err(e) = self.refresh(c).await {
+                    tracing::error!(layer = %c.layer, id = c.id, "cannot apply another server's change: {e}");
+                }
+            }
+            tracing::warn!(
+                "the change feed closed; changes by other servers no longer reach this one"
+            );
+        });
+        Ok(())
+    }
+
+    /// Brings one feature in memory to what the store holds.
+    async fn refresh(&self, c: Change) -> Result<(), TwinError> {
+        let _writer = self.writers[&c.layer].lock().await;
+        let kind = match self.repo.get_feature(c.layer, c.id).await? {
+            Some(f) => {
+                self.twin.layer_mut(c.layer).upsert(f);
+                c.kind
+            }
+            None => {
+                self.twin.layer_mut(c.layer).remove(c.id);
+                ChangeKind::Deleted
+            }
+        };
+        if c.layer.grid_level().is_some() {
+            self.twin.rebuild_grid_index();
+        }
+        self.twin.publish(Change { kind, ..c });
+        Ok(())
     }
 
     pub fn twin(&self) -> &Arc<Twin> {
@@ -97,8 +149,24 @@ impl TwinService {
         if layer.grid_level().is_some() {
             self.twin.rebuild_grid_index();
         }
-        for id in ids {
-            self.twin.publish(crate::Change { layer, id, kind });
+        let changes: Vec<Change> = ids
+            .into_iter()
+            .map(|id| Change { layer, id, kind })
+            .collect();
+        for c in &changes {
+            self.twin.publish(*c);
+        }
+        if let Some(feed) = self.feed.clone() {
+            // After the commit, and off the writer's path: a lost notice delays another
+            // server's view of this change, it does not undo the change.
+            tokio::spawn(async move {
+                if let Err(e) = feed.announce(&changes).await {
+                    tracing::warn!(
+                        "cannot tell the other servers of {} changes: {e}",
+                        changes.len()
+                    );
+                }
+            });
         }
     }
 

@@ -29,11 +29,24 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
     let started = Instant::now();
     let (twin_repo, record_repo) = repos(&store);
     let audit = super::trust::open_log(&store, &args.store, &args.audit).await?;
-    let service = Arc::new(
-        TwinService::open(twin_repo)
-            .await
-            .context("loading the twin")?,
-    );
+    let service = TwinService::open(twin_repo)
+        .await
+        .context("loading the twin")?;
+    // Servers sharing a PostgreSQL database tell each other of their writes, so each
+    // twin, its tiles, search and live channel follow the others' within moments.
+    let feed = store
+        .change_feed()
+        .await
+        .context("opening the change feed")?;
+    let service = Arc::new(match feed.clone() {
+        Some(feed) => service.with_feed(feed),
+        None => service,
+    });
+    service
+        .clone()
+        .follow()
+        .await
+        .context("listening for the other servers' changes")?;
     let total: usize = citymirror_core::LayerId::ALL
         .iter()
         .map(|l| service.twin().layer(*l).len())

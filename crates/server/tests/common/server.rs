@@ -58,7 +58,11 @@ impl Server {
                 "1",
             ])
             .args(more)
-            .env("RUST_LOG", "info")
+            // CITYMIRROR_TEST_SERVER_LOG=debug shows more when a test fails.
+            .env(
+                "RUST_LOG",
+                std::env::var("CITYMIRROR_TEST_SERVER_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -93,6 +97,37 @@ impl Server {
         self.dir.path().to_str().unwrap()
     }
 
+    /// One plain HTTP/1.1 request with an optional JSON body; returns the status, the
+    /// header block and the body.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        json: Option<&str>,
+    ) -> (u16, String, String) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        let body = json.unwrap_or("");
+        let content = json.map_or(String::new(), |b| {
+            format!(
+                "Content-Type: application/geo+json\r\nContent-Length: {}\r\n",
+                b.len()
+            )
+        });
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}{content}Connection: close\r\n\r\n{body}"
+        )
+        .unwrap();
+        let mut answer = Vec::new();
+        s.read_to_end(&mut answer).unwrap();
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        let status = answer.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        (status, head.to_owned(), body.to_owned())
+    }
+
     /// One plain HTTP/1.1 request; returns the status and the body.
     pub fn get(&self, path: &str, token: Option<&str>) -> (u16, String) {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
@@ -119,7 +154,11 @@ impl Server {
             .status();
         let deadline = Instant::now() + Duration::from_secs(30);
         while self.child.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < deadline, "the server did not stop");
+            assert!(
+                Instant::now() < deadline,
+                "the server did not stop; its log:\n{}",
+                self.log.lock().unwrap()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         std::thread::sleep(Duration::from_millis(100));

@@ -112,6 +112,15 @@ impl TwinRepo for MemoryRepo {
         Ok(())
     }
 
+    async fn get_feature(
+        &self,
+        layer: LayerId,
+        id: FeatureId,
+    ) -> Result<Option<Feature>, RepoError> {
+        let inner = self.inner.lock().unwrap();
+        Ok(inner.layers.get(&layer).and_then(|l| l.get(&id)).cloned())
+    }
+
     async fn replace_feature(&self, layer: LayerId, feature: &Feature) -> Result<bool, RepoError> {
         let mut inner = self.inner.lock().unwrap();
         let l = inner.layers.entry(layer).or_default();

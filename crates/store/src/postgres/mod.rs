@@ -26,6 +26,7 @@ use crate::{
 };
 
 mod audit;
+mod feed;
 mod trust;
 
 /// Rows per `unnest` statement: large enough that round trips do not matter, small
@@ -425,6 +426,20 @@ impl TwinRepo for PgStore {
         Ok(out)
     }
 
+    async fn get_feature(
+        &self,
+        layer: LayerId,
+        id: FeatureId,
+    ) -> Result<Option<Feature>, RepoError> {
+        sqlx::query(&sql::select_feature(D, layer))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend(format_args!("cannot read {layer} {id}")))?
+            .map(|row| read_feature(layer, &row))
+            .transpose()
+    }
+
     async fn insert_features(&self, layer: LayerId, features: &[Feature]) -> Result<(), RepoError> {
         let columns = sql::layer_columns(layer);
         let sql_text = insert_unnest(layer.as_str(), &columns, &layer_array_types(layer));
@@ -644,5 +659,12 @@ impl RecordRepo for PgStore {
             .await
             .map_err(backend(format_args!("cannot count `{}`", schema.name)))?;
         Ok(n.max(0) as u64)
+    }
+}
+
+impl PgStore {
+    /// The change feed between the servers on this database.
+    pub(crate) async fn change_feed(&self) -> Result<feed::PgFeed, RepoError> {
+        feed::PgFeed::new(self.pool.clone()).await
     }
 }

@@ -323,6 +323,20 @@ impl TwinRepo for SqliteStore {
         Ok(out)
     }
 
+    async fn get_feature(
+        &self,
+        layer: LayerId,
+        id: FeatureId,
+    ) -> Result<Option<Feature>, RepoError> {
+        sqlx::query(&sql::select_feature(D, layer))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend(format_args!("cannot read {layer} {id}")))?
+            .map(|row| read_feature(layer, &row))
+            .transpose()
+    }
+
     async fn insert_features(&self, layer: LayerId, features: &[Feature]) -> Result<(), RepoError> {
         let columns = sql::layer_columns(layer);
         self.insert_rows(layer.as_str(), &columns, features, |q, f| {
