@@ -229,4 +229,6 @@ pub struct ImportArgs {
     /// The datum of the file's coordinates; converted to WGS84 on import.
     #[arg(long, default_value = "wgs84")]
     pub crs: String,
+    #[command(flatten)]
+    pub audit: AuditKeyArgs,
 }

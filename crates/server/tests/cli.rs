@@ -96,6 +96,17 @@ fn a_malformed_import_changes_nothing_and_names_the_line() {
           {"type":"Feature","geometry":{"type":"Point","coordinates":[114.0612,22.5388]},"properties":{"category":"0120"}}]}"#,
     )
     .unwrap();
+    let entries = || {
+        let (ok, out, err) = citymirror(&["audit", "verify", "--data-dir", d]);
+        assert!(ok, "{out}{err}");
+        let all = format!("{out}{err}");
+        all.split_whitespace()
+            .next()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let logged = entries();
     let (ok, _, err) = citymirror(&[
         "import",
         "--data-dir",
@@ -109,6 +120,8 @@ fn a_malformed_import_changes_nothing_and_names_the_line() {
     ]);
     assert!(ok, "{err}");
     assert_eq!(count(&stats(()), "components"), before + 2);
+    // The import is in the audit log, which still verifies.
+    assert_eq!(entries(), logged + 1);
 
     let (ok, _, err) = citymirror(&[
         "import",

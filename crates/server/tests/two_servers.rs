@@ -261,6 +261,32 @@ fn run(url: &str) {
             == 404
     });
 
+    // An import from the command line reaches both running servers.
+    let file = tempfile::NamedTempFile::with_suffix(".geojson").unwrap();
+    std::fs::write(
+        file.path(),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[114.0560,22.5410]},"properties":{"name":"导入地标","kind":"文化"}}]}"#,
+    )
+    .unwrap();
+    let (ok, _, err) = citymirror(&[
+        "import",
+        "--database",
+        url,
+        "--data-dir",
+        a.dir(),
+        "--layer",
+        "landmarks",
+        "--file",
+        file.path().to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let search = "/api/v1/search?q=%E5%AF%BC%E5%85%A5%E5%9C%B0%E6%A0%87"; // 导入地标
+    for server in [&a, &b] {
+        within("the imported landmark reaching a running server", || {
+            server.get(search, None).1.contains("导入地标")
+        });
+    }
+
     let (log_a, dir_a) = a.stop();
     let (log_b, _dir_b) = b.stop();
     for log in [&log_a, &log_b] {

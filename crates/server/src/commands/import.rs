@@ -23,12 +23,42 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let features = read(&args.file, layer, datum, &bars)?;
     let store = open_store(&args.store).await?;
     let (repo, _) = repos(&store);
+    let log = super::trust::open_log(&store, &args.store, &args.audit).await?;
     let service = TwinService::open(repo).await.context("loading the twin")?;
     let n = features.len();
-    service
+    let written = service
         .import(layer, features)
         .await
         .context("writing the features")?;
+    // Audited as the server's import route audits it.
+    let ids: Vec<i64> = written.iter().map(|f| f.id).collect();
+    super::trust::record(
+        &log,
+        "cli",
+        "twin.import",
+        layer.to_string(),
+        serde_json::json!({ "features": ids.len(), "first": ids.first(), "last": ids.last() }),
+    )
+    .await?;
+    // On PostgreSQL, servers may be running on the same database: tell them, and wait
+    // until they have been told (this process is about to exit).
+    if let Some(feed) = store
+        .change_feed()
+        .await
+        .context("opening the change feed")?
+    {
+        let changes: Vec<citymirror_twin::Change> = written
+            .iter()
+            .map(|f| citymirror_twin::Change {
+                layer,
+                id: f.id,
+                kind: citymirror_twin::ChangeKind::Created,
+            })
+            .collect();
+        feed.announce(&changes)
+            .await
+            .context("telling the running servers of the import")?;
+    }
     eprintln!(
         "imported {n} features into `{layer}` in {:.1}s",
         started.elapsed().as_secs_f64()
