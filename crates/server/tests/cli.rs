@@ -4,8 +4,6 @@ mod common;
 
 use common::citymirror;
 
-use std::path::Path;
-
 /// The count `stats` prints for a layer or record kind.
 fn count(stats: &str, name: &str) -> u64 {
     let line = stats
@@ -20,26 +18,10 @@ fn count(stats: &str, name: &str) -> u64 {
         .unwrap()
 }
 
-fn generate(dir: &Path) {
-    let d = dir.to_str().unwrap();
-    let (ok, _, err) = citymirror(&[
-        "generate",
-        "--scale",
-        "0.002",
-        "--seed",
-        "3",
-        "--data-dir",
-        d,
-        "--outline",
-        "/nonexistent",
-    ]);
-    assert!(ok, "generate failed: {err}");
-}
-
 #[test]
 fn generate_then_stats_reports_the_scaled_figures() {
     let dir = tempfile::tempdir().unwrap();
-    generate(dir.path());
+    common::generate_tiny(dir.path());
     let (ok, stats, err) = citymirror(&["stats", "--data-dir", dir.path().to_str().unwrap()]);
     assert!(ok, "{err}");
     assert_eq!(count(&stats, "streets"), 10);
@@ -64,7 +46,7 @@ fn generate_then_stats_reports_the_scaled_figures() {
 #[test]
 fn a_malformed_import_changes_nothing_and_names_the_line() {
     let dir = tempfile::tempdir().unwrap();
-    generate(dir.path());
+    common::generate_tiny(dir.path());
     let d = dir.path().to_str().unwrap();
     let stats = |()| citymirror(&["stats", "--data-dir", d]).1;
     let before = count(&stats(()), "components");

@@ -13,62 +13,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{citymirror, server::Server};
-use sqlx::Connection as _;
+use common::{citymirror, pg::PgSchema, server::Server};
 
 /// Within this long, a write through one server shows in the other.
 const WITHIN: Duration = Duration::from_secs(1);
-
-/// A schema of its own, dropped when the test ends, pass or fail.
-struct Schema {
-    admin_url: String,
-    name: String,
-}
-
-impl Schema {
-    async fn create(admin_url: &str) -> Schema {
-        let name = format!("two_t_{:016x}", rand::random::<u64>());
-        let mut c = sqlx::PgConnection::connect(admin_url)
-            .await
-            .unwrap_or_else(|e| panic!("PostgreSQL unreachable at {admin_url}: {e}"));
-        sqlx::raw_sql(&format!("CREATE SCHEMA {name}"))
-            .execute(&mut c)
-            .await
-            .unwrap();
-        Schema {
-            admin_url: admin_url.to_owned(),
-            name,
-        }
-    }
-
-    fn url(&self) -> String {
-        let sep = if self.admin_url.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        format!(
-            "{}{sep}options=-c%20search_path%3D{}",
-            self.admin_url, self.name
-        )
-    }
-}
-
-impl Drop for Schema {
-    fn drop(&mut self) {
-        let (url, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Runtime::new().unwrap().block_on(async {
-                if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
-                    let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
-                        .execute(&mut c)
-                        .await;
-                }
-            })
-        })
-        .join();
-    }
-}
 
 /// A building of 20 m × 20 m at `(lon, lat)`.
 fn building(lon: f64, lat: f64, name: &str) -> String {
@@ -149,7 +97,7 @@ async fn two_servers_on_one_database_serve_each_others_writes_within_a_second() 
         eprintln!("SKIPPED: CITYMIRROR_TEST_PG is unset");
         return;
     };
-    let schema = Schema::create(&admin_url).await;
+    let schema = PgSchema::create(&admin_url, "two_t").await;
     let url = schema.url();
     tokio::task::spawn_blocking(move || run(&url))
         .await

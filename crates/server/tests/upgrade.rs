@@ -17,19 +17,15 @@ mod common;
 
 use std::io::Read;
 
-use common::{citymirror, server::Server};
+use common::{citymirror, pg::PgSchema, server::Server};
 use sqlx::Connection as _;
 
 /// A restored fixture: its data directory (the audit key, and for SQLite the database)
-/// and, for PostgreSQL, the database URL and the schema to drop afterwards.
+/// and, for PostgreSQL, the schema it was restored into (dropped with it).
 struct Restored {
     dir: tempfile::TempDir,
-    database: Option<String>,
-    schema: SchemaGuard,
+    schema: Option<PgSchema>,
 }
-
-/// The PostgreSQL schema a fixture was restored into (admin URL, name), dropped with it.
-struct SchemaGuard(Option<(String, String)>);
 
 impl Restored {
     fn args(&self) -> Vec<String> {
@@ -37,8 +33,8 @@ impl Restored {
             "--data-dir".to_owned(),
             self.dir.path().to_str().unwrap().to_owned(),
         ];
-        if let Some(url) = &self.database {
-            a.extend(["--database".to_owned(), url.clone()]);
+        if let Some(s) = &self.schema {
+            a.extend(["--database".to_owned(), s.url()]);
         }
         a
     }
@@ -49,24 +45,6 @@ impl Restored {
         let mut all: Vec<&str> = command.to_vec();
         all.extend(args.iter().map(String::as_str));
         citymirror(&all)
-    }
-}
-
-impl Drop for SchemaGuard {
-    fn drop(&mut self) {
-        if let Some((admin_url, schema)) = self.0.take() {
-            // Pass or fail, the schema goes (a thread of its own: drop is not async).
-            let _ = std::thread::spawn(move || {
-                tokio::runtime::Runtime::new().unwrap().block_on(async {
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin_url).await {
-                        let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                            .execute(&mut c)
-                            .await;
-                    }
-                })
-            })
-            .join();
-        }
     }
 }
 
@@ -99,34 +77,22 @@ async fn restore_sqlite() -> Restored {
     let sql = gunzip(include_bytes!("fixtures/datadir-v4.sql.gz"));
     sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
-    Restored {
-        dir,
-        database: None,
-        schema: SchemaGuard(None),
-    }
+    Restored { dir, schema: None }
 }
 
 async fn restore_postgres(admin_url: &str) -> Restored {
     let dir = with_key(include_bytes!(
         "fixtures/datadir-v4.postgres.audit-signing.key"
     ));
-    let schema = format!("upgrade_t_{:016x}", rand::random::<u64>());
+    // The dump creates its schema; it is restored under a name of this test's own.
+    let schema = PgSchema::named(admin_url, "upgrade_t");
     let sql = gunzip(include_bytes!("fixtures/datadir-v4.postgres.sql.gz"))
-        .replace("upgrade_v4", &schema);
-    let mut conn = sqlx::PgConnection::connect(admin_url)
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL unreachable at {admin_url}: {e}"));
-    let restored = Restored {
+        .replace("upgrade_v4", &schema.name);
+    schema.execute(&sql).await;
+    Restored {
         dir,
-        database: Some(format!(
-            "{admin_url}{}options=-c%20search_path%3D{schema}",
-            if admin_url.contains('?') { '&' } else { '?' }
-        )),
-        schema: SchemaGuard(Some((admin_url.to_owned(), schema))),
-    };
-    sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
-    restored
+        schema: Some(schema),
+    }
 }
 
 /// The number `stats` prints for `what`.
@@ -169,14 +135,11 @@ fn opens_reads_takes_writes_and_verifies(restored: Restored) {
     assert!(ok, "{err}");
     let token = out.lines().last().unwrap().trim().to_owned();
 
-    let Restored {
-        dir,
-        database,
-        schema,
-    } = restored;
-    let more: Vec<&str> = database
+    let Restored { dir, schema } = restored;
+    let url = schema.as_ref().map(PgSchema::url);
+    let more: Vec<&str> = url
         .as_deref()
-        .map_or_else(Vec::new, |url| vec!["--database", url]);
+        .map_or_else(Vec::new, |u| vec!["--database", u]);
     let server = Server::start_with(dir, &more);
     let (status, body) = server.get("/ogc/collections/buildings/items?limit=100", None);
     assert_eq!(status, 200, "{body}");
@@ -194,11 +157,7 @@ fn opens_reads_takes_writes_and_verifies(restored: Restored) {
     assert!(!log.contains("WARN") && !log.contains("ERROR"), "{log}");
 
     // The log, with the entries of today's writes and reads, still verifies.
-    let restored = Restored {
-        dir,
-        database,
-        schema,
-    };
+    let restored = Restored { dir, schema };
     let (ok, out, err) = restored.run(&["audit", "verify"]);
     assert!(ok, "{out}{err}");
 }

@@ -43,18 +43,16 @@ pub(crate) fn write(
     for s in &stretches {
         let line = &w.roads.lines[s.line as usize];
         let f = w.district.frame;
-        let ends = [s.from, s.to].map(|along| {
+        let at = |along: f64| {
             let (x, y) = line.point(along, 0.0);
             f.to_pt(x, y).coord()
-        });
-        let mid = f.m_to_deg(
-            (line.point(s.from, 0.0).0 + line.point(s.to, 0.0).0) / 2.0,
-            (line.point(s.from, 0.0).1 + line.point(s.to, 0.0).1) / 2.0,
-        );
+        };
+        let mid_along = (s.from + s.to) / 2.0;
+        let mid = at(mid_along);
         sink.push(
-            Geometry::LineString(LineString::new(ends.to_vec())),
+            Geometry::LineString(LineString::new(vec![at(s.from), at(s.to)])),
             vec![
-                Value::from(line.name_at((s.from + s.to) / 2.0)),
+                Value::from(line.name_at(mid_along)),
                 Value::from(if line.arterial { "主干道" } else { "支路" }),
                 Value::Float(line.half_width * 2.0),
                 grid_at(mid.x, mid.y),

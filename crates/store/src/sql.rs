@@ -143,29 +143,28 @@ pub(crate) fn max_id(table: &str) -> String {
     format!("SELECT COALESCE(MAX(id), 0) FROM {}", ident(table))
 }
 
-/// The statements that reserve a block of ids for `table`, run in one transaction in
-/// this order: make sure the table has a row in `id_blocks`; read its next id (locking
-/// the row on PostgreSQL; a SQLite write transaction holds the whole file); read the
-/// table's highest id (a row written with an explicit id, by the generator or an older
-/// release, may lie above `next`); raise `next` past the block.
-pub(crate) fn reserve_ids(dialect: Dialect, table: &str) -> [String; 4] {
-    let p = |n| dialect.param(n);
-    [
-        format!(
-            "INSERT INTO id_blocks (name, next) VALUES ({}, 1) ON CONFLICT (name) DO NOTHING",
-            p(1)
-        ),
-        format!(
-            "SELECT next FROM id_blocks WHERE name = {}{}",
-            p(1),
-            match dialect {
-                Dialect::Sqlite => "",
-                Dialect::Postgres => " FOR UPDATE",
-            }
-        ),
-        max_id(table),
-        format!("UPDATE id_blocks SET next = {} WHERE name = {}", p(1), p(2)),
-    ]
+/// Reserves a block of ids for `table` in one statement (binds: the table's name, the
+/// block's size; returns the block's first id). The block starts at the table's `next`,
+/// or above its highest stored id if that is higher (rows written with explicit ids, by
+/// the generator or an older release). One upsert is atomic on both backends: PostgreSQL
+/// locks the conflicting row and evaluates `next` on its latest version; a SQLite
+/// statement holds the write lock.
+pub(crate) fn reserve_ids(dialect: Dialect, table: &str) -> String {
+    let above_stored = format!("(SELECT COALESCE(MAX(id), 0) + 1 FROM {})", ident(table));
+    let larger = match dialect {
+        Dialect::Sqlite => "MAX",
+        Dialect::Postgres => "GREATEST",
+    };
+    // Numbered on both backends: the size is used three times.
+    let (name, n) = match dialect {
+        Dialect::Sqlite => ("?1", "?2"),
+        Dialect::Postgres => ("$1", "$2"),
+    };
+    format!(
+        "INSERT INTO id_blocks (name, next) VALUES ({name}, {above_stored} + {n}) \
+         ON CONFLICT (name) DO UPDATE SET next = {larger}(id_blocks.next, {above_stored}) + {n} \
+         RETURNING next - {n}"
+    )
 }
 
 pub(crate) fn count(table: &str) -> String {

@@ -140,7 +140,7 @@ impl TwinService {
 
     /// After a commit: refresh the grid index once if administrative units changed, then
     /// tell subscribers about each feature.
-    fn after_write(
+    async fn after_write(
         &self,
         layer: LayerId,
         ids: impl IntoIterator<Item = FeatureId>,
@@ -156,17 +156,16 @@ impl TwinService {
         for c in &changes {
             self.twin.publish(*c);
         }
-        if let Some(feed) = self.feed.clone() {
-            // After the commit, and off the writer's path: a lost notice delays another
-            // server's view of this change, it does not undo the change.
-            tokio::spawn(async move {
-                if let Err(e) = feed.announce(&changes).await {
-                    tracing::warn!(
-                        "cannot tell the other servers of {} changes: {e}",
-                        changes.len()
-                    );
-                }
-            });
+        if let Some(feed) = &self.feed {
+            // After the commit, and awaited so that a command that exits right after
+            // its write has told the servers: a lost notice delays another server's
+            // view of this change, it does not undo the change, so it is not an error.
+            if let Err(e) = feed.announce(&changes).await {
+                tracing::warn!(
+                    "cannot tell the other servers of {} changes: {e}",
+                    changes.len()
+                );
+            }
         }
     }
 
@@ -210,7 +209,8 @@ impl TwinService {
                 l.upsert(f.clone());
             }
         }
-        self.after_write(layer, features.iter().map(|f| f.id), ChangeKind::Created);
+        self.after_write(layer, features.iter().map(|f| f.id), ChangeKind::Created)
+            .await;
         Ok(features)
     }
 
@@ -232,7 +232,7 @@ impl TwinService {
             return Err(TwinError::NotFound { layer, id });
         }
         self.twin.layer_mut(layer).upsert(f.clone());
-        self.after_write(layer, [id], ChangeKind::Updated);
+        self.after_write(layer, [id], ChangeKind::Updated).await;
         Ok(f)
     }
 
@@ -272,7 +272,7 @@ impl TwinService {
             return Err(TwinError::NotFound { layer, id });
         }
         self.twin.layer_mut(layer).remove(id);
-        self.after_write(layer, [id], ChangeKind::Deleted);
+        self.after_write(layer, [id], ChangeKind::Deleted).await;
         Ok(())
     }
 }

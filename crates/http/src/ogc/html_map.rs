@@ -73,19 +73,16 @@ pub fn figure(lang: Lang, items: &[MapItem<'_>]) -> String {
 }
 
 fn bounds(items: &[MapItem<'_>]) -> Option<Rect<f64>> {
-    let mut rects = items.iter().filter_map(|i| i.geometry.bounding_rect());
-    let first = rects.next()?;
-    let (mut min, mut max) = (first.min(), first.max());
-    for r in rects {
-        min = Coord {
-            x: min.x.min(r.min().x),
-            y: min.y.min(r.min().y),
-        };
-        max = Coord {
-            x: max.x.max(r.max().x),
-            y: max.y.max(r.max().y),
-        };
-    }
+    let all = items
+        .iter()
+        .filter_map(|i| i.geometry.bounding_rect())
+        .reduce(|a, b| {
+            Rect::new(
+                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+            )
+        })?;
+    let (min, max) = (all.min(), all.max());
     // A margin of 5 %, and at least the smallest span around the centre.
     let centre = Coord {
         x: (min.x + max.x) / 2.0,

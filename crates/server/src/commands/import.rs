@@ -25,6 +25,15 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let (repo, _) = repos(&store);
     let log = super::trust::open_log(&store, &args.store, &args.audit).await?;
     let service = TwinService::open(repo).await.context("loading the twin")?;
+    // On PostgreSQL, servers may be running on the same database: the write tells them.
+    let service = match store
+        .change_feed()
+        .await
+        .context("opening the change feed")?
+    {
+        Some(feed) => service.with_feed(feed),
+        None => service,
+    };
     let n = features.len();
     let written = service
         .import(layer, features)
@@ -40,25 +49,6 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         serde_json::json!({ "features": ids.len(), "first": ids.first(), "last": ids.last() }),
     )
     .await?;
-    // On PostgreSQL, servers may be running on the same database: tell them, and wait
-    // until they have been told (this process is about to exit).
-    if let Some(feed) = store
-        .change_feed()
-        .await
-        .context("opening the change feed")?
-    {
-        let changes: Vec<citymirror_twin::Change> = written
-            .iter()
-            .map(|f| citymirror_twin::Change {
-                layer,
-                id: f.id,
-                kind: citymirror_twin::ChangeKind::Created,
-            })
-            .collect();
-        feed.announce(&changes)
-            .await
-            .context("telling the running servers of the import")?;
-    }
     eprintln!(
         "imported {n} features into `{layer}` in {:.1}s",
         started.elapsed().as_secs_f64()

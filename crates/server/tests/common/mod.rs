@@ -2,6 +2,8 @@
 
 use std::process::Command;
 
+#[allow(dead_code)] // Not every test binary uses PostgreSQL.
+pub mod pg;
 #[allow(dead_code)] // Not every test binary runs a server.
 pub mod server;
 
@@ -17,4 +19,22 @@ pub fn citymirror(args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Generates a tiny district (scale 0.002, seed 3, the built-in outline) into `dir`.
+#[allow(dead_code)] // Not every test binary generates.
+pub fn generate_tiny(dir: &std::path::Path) {
+    let d = dir.to_str().unwrap();
+    let (ok, _, err) = citymirror(&[
+        "generate",
+        "--scale",
+        "0.002",
+        "--seed",
+        "3",
+        "--data-dir",
+        d,
+        "--outline",
+        "/nonexistent",
+    ]);
+    assert!(ok, "generate failed: {err}");
 }

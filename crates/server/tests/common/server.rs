@@ -9,8 +9,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::citymirror;
-
 /// A server on a fresh tiny district, with its log collected.
 pub struct Server {
     child: Child,
@@ -23,19 +21,7 @@ impl Server {
     /// A server on a freshly generated tiny district.
     pub fn start() -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let d = dir.path().to_str().unwrap();
-        let (ok, _, err) = citymirror(&[
-            "generate",
-            "--scale",
-            "0.002",
-            "--seed",
-            "3",
-            "--data-dir",
-            d,
-            "--outline",
-            "/nonexistent",
-        ]);
-        assert!(ok, "generate failed: {err}");
+        super::generate_tiny(dir.path());
         Server::start_in(dir)
     }
 

@@ -496,34 +496,12 @@ impl TwinRepo for PgStore {
     }
 
     async fn reserve_feature_ids(&self, layer: LayerId, n: u64) -> Result<FeatureId, RepoError> {
-        let [ensure, read, highest, raise] = sql::reserve_ids(D, layer.as_str());
-        let what = format!("cannot reserve ids for `{layer}`");
-        let fail = || backend(what.clone());
-        let mut tx = self.pool.begin().await.map_err(fail())?;
-        let name = layer.as_str();
-        sqlx::query(&ensure)
-            .bind(name)
-            .execute(&mut *tx)
+        sqlx::query_scalar(&sql::reserve_ids(D, layer.as_str()))
+            .bind(layer.as_str())
+            .bind(n as i64)
+            .fetch_one(&self.pool)
             .await
-            .map_err(fail())?;
-        let next: i64 = sqlx::query_scalar(&read)
-            .bind(name)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(fail())?;
-        let max: i64 = sqlx::query_scalar(&highest)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(fail())?;
-        let first = next.max(max + 1);
-        sqlx::query(&raise)
-            .bind(first + n as i64)
-            .bind(name)
-            .execute(&mut *tx)
-            .await
-            .map_err(fail())?;
-        tx.commit().await.map_err(fail())?;
-        Ok(first)
+            .map_err(backend(format_args!("cannot reserve ids for `{layer}`")))
     }
 
     async fn count_features(&self, layer: LayerId) -> Result<u64, RepoError> {
