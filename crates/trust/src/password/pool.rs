@@ -58,6 +58,16 @@ impl std::fmt::Debug for Job {
     }
 }
 
+/// Hashing yields the CPU to everything else the server does: a sign-up flood may wait
+/// for its hashes, but health checks and map reads must not wait behind it (on Linux a
+/// thread has a nice value of its own; elsewhere the threads keep the default).
+fn lower_priority() {
+    // rustix: a safe wrapper for setpriority(2), which, given a thread id, sets that
+    // thread's nice value alone on Linux.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10);
+}
+
 impl HashPool {
     /// `workers` threads (at least one); a caller waits at most `deadline` for one.
     pub fn new(workers: usize, deadline: Duration) -> HashPool {
@@ -68,7 +78,10 @@ impl HashPool {
             let inbox = inbox.clone();
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
-                .spawn(move || work(&inbox))
+                .spawn(move || {
+                    lower_priority();
+                    work(&inbox)
+                })
                 .expect("start a password hashing thread");
         }
         HashPool {
