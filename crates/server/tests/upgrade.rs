@@ -108,6 +108,47 @@ fn stat(stats: &str, what: &str) -> u64 {
         .unwrap()
 }
 
+impl Restored {
+    fn target(&self) -> citymirror_store::StoreTarget {
+        match &self.schema {
+            Some(s) => citymirror_store::StoreTarget::Postgres { url: s.url() },
+            None => citymirror_store::StoreTarget::Sqlite {
+                data_dir: self.dir.path().to_owned(),
+            },
+        }
+    }
+}
+
+/// Opened (and so brought up to date), the restored database has exactly the tables,
+/// columns, indexes, constraints and triggers of a database made today: the migrations
+/// written in Rust create what the SQL files they replaced created, column for column.
+async fn has_the_schema_of_a_fresh_store(
+    restored: &Restored,
+    fresh: citymirror_store::StoreTarget,
+) {
+    let describe = |target: citymirror_store::StoreTarget| async move {
+        let store = citymirror_store::open(&target).await.unwrap();
+        let lines = store.describe_schema().await.unwrap();
+        store.close().await;
+        lines
+    };
+    let upgraded = describe(restored.target()).await;
+    let made_today = describe(fresh).await;
+    assert!(upgraded.len() > 100, "{upgraded:#?}");
+    let only_old: Vec<_> = upgraded
+        .iter()
+        .filter(|l| !made_today.contains(l))
+        .collect();
+    let only_new: Vec<_> = made_today
+        .iter()
+        .filter(|l| !upgraded.contains(l))
+        .collect();
+    assert!(
+        only_old.is_empty() && only_new.is_empty(),
+        "only in the upgraded database: {only_old:#?}\nonly in a fresh one: {only_new:#?}"
+    );
+}
+
 fn opens_reads_takes_writes_and_verifies(restored: Restored) {
     // What was there is read back as it was written.
     let (ok, stats, err) = restored.run(&["stats"]);
@@ -165,6 +206,11 @@ fn opens_reads_takes_writes_and_verifies(restored: Restored) {
 #[tokio::test]
 async fn a_sqlite_data_directory_from_the_previous_release_opens_reads_and_verifies() {
     let restored = restore_sqlite().await;
+    let fresh = tempfile::tempdir().unwrap();
+    let target = citymirror_store::StoreTarget::Sqlite {
+        data_dir: fresh.path().to_owned(),
+    };
+    has_the_schema_of_a_fresh_store(&restored, target).await;
     tokio::task::spawn_blocking(move || opens_reads_takes_writes_and_verifies(restored))
         .await
         .unwrap();
@@ -177,6 +223,9 @@ async fn a_postgresql_database_from_the_previous_release_opens_reads_and_verifie
         return;
     };
     let restored = restore_postgres(&url).await;
+    let fresh = PgSchema::create(&url, "upgrade_f").await;
+    let target = citymirror_store::StoreTarget::Postgres { url: fresh.url() };
+    has_the_schema_of_a_fresh_store(&restored, target).await;
     tokio::task::spawn_blocking(move || opens_reads_takes_writes_and_verifies(restored))
         .await
         .unwrap();

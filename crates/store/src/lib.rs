@@ -1,38 +1,29 @@
-//! `citymirror-store`: where the twin's layers and block-data records are persisted.
+//! `citymirror-store`: where the twin's layers, block-data records, trust and the audit
+//! log are persisted.
 //!
-//! Two backends implement [`citymirror_twin::TwinRepo`], [`citymirror_twin::RecordRepo`],
+//! [`Store`] implements [`citymirror_twin::TwinRepo`], [`citymirror_twin::RecordRepo`],
 //! [`citymirror_trust::TrustRepo`] (units, users, API tokens, sessions) and
-//! [`citymirror_trust::AuditRepo`] (the append-only audit log) with the same behaviour:
+//! [`citymirror_trust::AuditRepo`] (the append-only audit log) on two backends with the
+//! same behaviour:
 //!
 //! - **SQLite** ([`StoreTarget::Sqlite`]): one file, `<data_dir>/citymirror.db`, for a
 //!   single server or a laptop. Nothing to install.
-//! - **PostgreSQL** ([`StoreTarget::Postgres`]): for shared or larger deployments, and
-//!   for SQL users who want to query the tables directly.
+//! - **PostgreSQL** ([`StoreTarget::Postgres`]): for shared or larger deployments
+//!   (several servers on one database follow each other through [`Store::change_feed`]),
+//!   and for SQL users who want to query the tables directly.
 //!
-//! [`open`] connects and applies the versioned migrations in `migrations/<backend>/`,
-//! so a fresh database is ready to use and an existing one is brought up to date.
-//! Applied migrations are checksummed: never edit one that has shipped; add
-//! `0002_….sql` to *both* folders instead (the schema test fails until they agree
-//! with the `citymirror_core` schemas).
+//! Each repository is written once (`repo/`), against the small dialect layer in `db/`,
+//! which is the one place the backends differ: how a pool is opened, how a value is
+//! bound and read back (SQLite keeps dates and instants as text), and how rows are
+//! inserted in bulk (multi-row `INSERT`s on SQLite, one array per column through
+//! `unnest` on PostgreSQL, many rows per round trip either way). The statements that
+//! derive from the `citymirror_core` schemas are built in `sql.rs`.
 //!
-//! The tables mirror the `citymirror_core` schemas: one table per layer, named after
-//! [`LayerId::as_str`](citymirror_core::LayerId::as_str), with `id`, the geometry as
-//! WKB in `geom`, its bounding box in `minx, miny, maxx, maxy`, `updated_at`, and then
-//! one typed column per property in schema order; one table per record schema
-//! (`persons`, `houses`, `entities`) with its fields; and a `meta` key-value table.
-//! Migration 0002 adds trust's tables (`units`, `users`, `api_tokens`, `sessions`) and
-//! the audit log (`audit_log`, `audit_checkpoints`), which triggers keep append-only;
-//! 0003 readies the record tables for listing by jurisdiction (a grid-code prefix),
-//! which the store queries as a text range on a `(grid_code, id)` index; 0004 adds the
-//! basemap's layers (`roads`, `water`, `parks`, `landmarks`); 0005 the `id_blocks` from
-//! which writers reserve new feature ids, so that two processes on one database never
-//! hand out the same id and a deleted feature's id is never handed out again.
-//! The SQL is built in one place (`sql.rs`) from those schemas, and a test checks
-//! that the migrations of both backends create exactly those columns.
-//!
-//! Bulk writes (the generator writes millions of rows) go in one transaction per
-//! call: multi-row `INSERT`s on SQLite and `INSERT … SELECT FROM unnest(arrays)` on
-//! PostgreSQL, which send many rows per round trip without hitting bind limits.
+//! [`open`] connects and applies the versioned migrations (`migrations/`), so a fresh
+//! database is ready to use and an existing one is brought up to date. Each migration is
+//! a Rust file describing its tables once; they are rendered in each dialect's DDL.
+//! Never edit one that has shipped: add the next. `crates/store/README.md` shows how a
+//! new subsystem adds its tables and repository.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -47,21 +38,16 @@
 
 use std::{fmt, path::PathBuf};
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use citymirror_core::{records::RecordSchema, LayerId, Value};
-use citymirror_trust::{
-    ApiToken, AuditRepo, AuditRow, NewToken, NewUser, Session, StoredCheckpoint, TrustRepo, Unit,
-    User,
-};
-use citymirror_twin::{Feature, FeatureId, RecordRepo, RepoError, TwinRepo};
+use citymirror_twin::RepoError;
 
 mod checks;
-mod postgres;
+mod db;
+mod feed;
+mod migrations;
+mod repo;
 mod sql;
-mod sqlite;
 
-pub use sqlite::FILE_NAME as SQLITE_FILE_NAME;
+pub use db::sqlite::FILE_NAME as SQLITE_FILE_NAME;
 
 /// Which database to use.
 #[derive(Clone, PartialEq, Eq)]
@@ -109,8 +95,8 @@ pub enum StoreError {
         backend: &'static str,
         source: sqlx::migrate::MigrateError,
     },
-    #[error("database query failed: {0}")]
-    Query(sqlx::Error),
+    #[error(transparent)]
+    Repo(RepoError),
 }
 
 /// A column of a stored table, as the database reports it.
@@ -126,32 +112,17 @@ pub struct Column {
 /// clones to whoever needs one, or wrap it: `Arc::new(store) as Arc<dyn TwinRepo>`.
 #[derive(Debug, Clone)]
 pub struct Store {
-    backend: Backend,
-}
-
-#[derive(Debug, Clone)]
-enum Backend {
-    Sqlite(sqlite::SqliteStore),
-    Postgres(postgres::PgStore),
+    db: db::Db,
 }
 
 /// Opens (creating if needed) the store at `target` and applies pending migrations.
 pub async fn open(target: &StoreTarget) -> Result<Store, StoreError> {
-    let backend = match target {
-        StoreTarget::Sqlite { data_dir } => Backend::Sqlite(sqlite::open(data_dir).await?),
-        StoreTarget::Postgres { url } => Backend::Postgres(postgres::open(url).await?),
+    let db = match target {
+        StoreTarget::Sqlite { data_dir } => db::Db::Sqlite(db::sqlite::open(data_dir).await?),
+        StoreTarget::Postgres { url } => db::Db::Postgres(db::postgres::open(url).await?),
     };
-    Ok(Store { backend })
-}
-
-/// Calls the same method on whichever backend is open.
-macro_rules! dispatch {
-    ($self:ident, $s:ident => $e:expr) => {
-        match &$self.backend {
-            Backend::Sqlite($s) => $e,
-            Backend::Postgres($s) => $e,
-        }
-    };
+    migrations::run(&db).await?;
+    Ok(Store { db })
 }
 
 impl Store {
@@ -161,197 +132,49 @@ impl Store {
     pub async fn change_feed(
         &self,
     ) -> Result<Option<std::sync::Arc<dyn citymirror_twin::ChangeFeed>>, RepoError> {
-        match &self.backend {
-            Backend::Sqlite(_) => Ok(None),
-            Backend::Postgres(s) => Ok(Some(std::sync::Arc::new(s.change_feed().await?))),
+        match &self.db {
+            db::Db::Sqlite(_) => Ok(None),
+            db::Db::Postgres(pool) => Ok(Some(std::sync::Arc::new(
+                feed::PgFeed::new(pool.clone()).await?,
+            ))),
         }
     }
 
     /// `"sqlite"` or `"postgres"`, for logs and the status endpoint.
     pub fn backend_name(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres(_) => "postgres",
-        }
+        self.db.name()
     }
 
     /// Closes the connections, waiting for queries in flight. Clones of this store
     /// stop working too. Dropping the last clone also closes, but without waiting.
     pub async fn close(&self) {
-        dispatch!(self, s => s.close().await)
+        self.db.close().await
     }
 
     /// The columns of `table` in order, as the database reports them; empty if there
     /// is no such table. For checks that the migrations match the schemas.
     pub async fn describe_table(&self, table: &str) -> Result<Vec<Column>, StoreError> {
-        dispatch!(self, s => s.describe_table(table).await)
+        self.db
+            .describe_table(table)
+            .await
+            .map_err(StoreError::Repo)
     }
 
-    /// How the database would fetch the first page of
-    /// [`list_records`](RecordRepo::list_records) for `grid_prefix`: `EXPLAIN QUERY
-    /// PLAN` on SQLite, `EXPLAIN` on PostgreSQL, one line per step. For tests and
-    /// operators checking that a jurisdiction's page comes from the grid-code index.
-    pub async fn records_query_plan(
-        &self,
-        schema: &'static RecordSchema,
-        grid_prefix: &str,
-    ) -> Result<String, RepoError> {
-        dispatch!(self, s => s.records_query_plan(schema, grid_prefix).await)
+    /// Every column, index, constraint and trigger of the store's tables, one line
+    /// each, sorted: two stores with the same lines have the same schema. For checks
+    /// that a database made by an earlier release matches a fresh one.
+    pub async fn describe_schema(&self) -> Result<Vec<String>, StoreError> {
+        self.db.describe_schema().await.map_err(StoreError::Repo)
     }
-}
 
-#[async_trait]
-impl TwinRepo for Store {
-    async fn load_layer(&self, layer: LayerId) -> Result<Vec<Feature>, RepoError> {
-        dispatch!(self, s => s.load_layer(layer).await)
-    }
-    async fn insert_features(&self, layer: LayerId, features: &[Feature]) -> Result<(), RepoError> {
-        dispatch!(self, s => s.insert_features(layer, features).await)
-    }
-    async fn get_feature(
-        &self,
-        layer: LayerId,
-        id: FeatureId,
-    ) -> Result<Option<Feature>, RepoError> {
-        dispatch!(self, s => s.get_feature(layer, id).await)
-    }
-    async fn replace_feature(&self, layer: LayerId, feature: &Feature) -> Result<bool, RepoError> {
-        dispatch!(self, s => s.replace_feature(layer, feature).await)
-    }
-    async fn delete_feature(&self, layer: LayerId, id: FeatureId) -> Result<bool, RepoError> {
-        dispatch!(self, s => s.delete_feature(layer, id).await)
-    }
-    async fn max_feature_id(&self, layer: LayerId) -> Result<FeatureId, RepoError> {
-        dispatch!(self, s => s.max_feature_id(layer).await)
-    }
-    async fn reserve_feature_ids(&self, layer: LayerId, n: u64) -> Result<FeatureId, RepoError> {
-        dispatch!(self, s => s.reserve_feature_ids(layer, n).await)
-    }
-    async fn count_features(&self, layer: LayerId) -> Result<u64, RepoError> {
-        dispatch!(self, s => s.count_features(layer).await)
-    }
-    async fn set_meta(&self, key: &str, value: &str) -> Result<(), RepoError> {
-        dispatch!(self, s => s.set_meta(key, value).await)
-    }
-    async fn get_meta(&self, key: &str) -> Result<Option<String>, RepoError> {
-        dispatch!(self, s => s.get_meta(key).await)
-    }
-}
-
-#[async_trait]
-impl RecordRepo for Store {
-    async fn insert_records(
-        &self,
-        schema: &'static RecordSchema,
-        rows: &[Vec<Value>],
-    ) -> Result<(), RepoError> {
-        dispatch!(self, s => s.insert_records(schema, rows).await)
-    }
-    async fn count_records(&self, schema: &'static RecordSchema) -> Result<u64, RepoError> {
-        dispatch!(self, s => s.count_records(schema).await)
-    }
-    async fn find_records(
-        &self,
-        schema: &'static RecordSchema,
-        field: &str,
-        value: &Value,
-        limit: u32,
-    ) -> Result<Vec<Vec<Value>>, RepoError> {
-        dispatch!(self, s => s.find_records(schema, field, value, limit).await)
-    }
-    async fn list_records(
-        &self,
-        schema: &'static RecordSchema,
-        grid_prefix: Option<&str>,
-        after_id: i64,
-        limit: u32,
-    ) -> Result<Vec<Vec<Value>>, RepoError> {
-        dispatch!(self, s => s.list_records(schema, grid_prefix, after_id, limit).await)
-    }
-    async fn get_record(
-        &self,
-        schema: &'static RecordSchema,
-        id: i64,
-    ) -> Result<Option<Vec<Value>>, RepoError> {
-        dispatch!(self, s => s.get_record(schema, id).await)
-    }
-    async fn count_records_in(
-        &self,
-        schema: &'static RecordSchema,
-        grid_prefix: &str,
-    ) -> Result<u64, RepoError> {
-        dispatch!(self, s => s.count_records_in(schema, grid_prefix).await)
-    }
-}
-
-#[async_trait]
-impl TrustRepo for Store {
-    async fn put_units(&self, units: &[Unit]) -> Result<(), RepoError> {
-        dispatch!(self, s => s.put_units(units).await)
-    }
-    async fn units(&self) -> Result<Vec<Unit>, RepoError> {
-        dispatch!(self, s => s.units().await)
-    }
-    async fn insert_users(&self, users: &[NewUser]) -> Result<Vec<i64>, RepoError> {
-        dispatch!(self, s => s.insert_users(users).await)
-    }
-    async fn user(&self, id: i64) -> Result<Option<User>, RepoError> {
-        dispatch!(self, s => s.user(id).await)
-    }
-    async fn user_by_name(&self, username: &str) -> Result<Option<User>, RepoError> {
-        dispatch!(self, s => s.user_by_name(username).await)
-    }
-    async fn users(&self, after_id: i64, limit: u32) -> Result<Vec<User>, RepoError> {
-        dispatch!(self, s => s.users(after_id, limit).await)
-    }
-    async fn count_users(&self) -> Result<u64, RepoError> {
-        dispatch!(self, s => s.count_users().await)
-    }
-    async fn set_password(&self, user_id: i64, hash: Option<&str>) -> Result<bool, RepoError> {
-        dispatch!(self, s => s.set_password(user_id, hash).await)
-    }
-    async fn insert_token(&self, token: &NewToken) -> Result<i64, RepoError> {
-        dispatch!(self, s => s.insert_token(token).await)
-    }
-    async fn token(&self, id: i64) -> Result<Option<ApiToken>, RepoError> {
-        dispatch!(self, s => s.token(id).await)
-    }
-    async fn tokens(&self) -> Result<Vec<ApiToken>, RepoError> {
-        dispatch!(self, s => s.tokens().await)
-    }
-    async fn revoke_token(&self, id: i64, at: DateTime<Utc>) -> Result<bool, RepoError> {
-        dispatch!(self, s => s.revoke_token(id, at).await)
-    }
-    async fn insert_session(&self, session: &Session) -> Result<(), RepoError> {
-        dispatch!(self, s => s.insert_session(session).await)
-    }
-    async fn session(&self, digest: &[u8]) -> Result<Option<Session>, RepoError> {
-        dispatch!(self, s => s.session(digest).await)
-    }
-    async fn delete_session(&self, digest: &[u8]) -> Result<(), RepoError> {
-        dispatch!(self, s => s.delete_session(digest).await)
-    }
-    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, RepoError> {
-        dispatch!(self, s => s.delete_expired_sessions(now).await)
-    }
-}
-
-#[async_trait]
-impl AuditRepo for Store {
-    async fn append_audit(&self, rows: &[AuditRow]) -> Result<(), RepoError> {
-        dispatch!(self, s => s.append_audit(rows).await)
-    }
-    async fn audit_rows(&self, from: i64, limit: u32) -> Result<Vec<AuditRow>, RepoError> {
-        dispatch!(self, s => s.audit_rows(from, limit).await)
-    }
-    async fn audit_leaf_hashes(&self) -> Result<Vec<(i64, Vec<u8>)>, RepoError> {
-        dispatch!(self, s => s.audit_leaf_hashes().await)
-    }
-    async fn put_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), RepoError> {
-        dispatch!(self, s => s.put_checkpoint(checkpoint).await)
-    }
-    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, RepoError> {
-        dispatch!(self, s => s.checkpoints().await)
+    /// How many rows `table` has.
+    async fn count(&self, table: &str) -> Result<u64, RepoError> {
+        let n: i64 = db::query(sql::count(table))
+            .fetch_one(&self.db)
+            .await
+            .map_err(sql::backend(format_args!("cannot count `{table}`")))?
+            .get(0)?;
+        Ok(n.max(0) as u64)
     }
 }
 
