@@ -495,7 +495,8 @@ impl Tx {
 
     /// Inserts one row per item into `table`, in as few statements as the backend
     /// allows, and returns what `tail` returns (`tail` follows the rows: `""`, an
-    /// `ON CONFLICT …` clause, a `RETURNING …` list). `row` appends an item's values,
+    /// `ON CONFLICT …` clause, a `RETURNING …` list; it binds no parameters, since the
+    /// rows take them all). `row` appends an item's values,
     /// one per column, in order; `fail` says what a failed statement means.
     pub(crate) async fn insert_rows<'a, T>(
         &mut self,

@@ -118,12 +118,16 @@ pub(super) async fn insert_rows<'a, T: Sync>(
     Ok(out)
 }
 
-/// `head VALUES ($1,$2), ($3,$4) tail` for `nrows` rows of `ncols` columns.
+/// `head VALUES (?,?), (?,?) tail` for `nrows` rows of `ncols` columns.
+///
+/// Anonymous `?` rather than `$n`: SQLite finds a named or numbered parameter by
+/// searching the statement's list of them, so thousands of `$n` in one statement cost
+/// time quadratic in their number (a full-scale generation took fifteen times longer),
+/// while each `?` just takes the next number.
 fn values_statement(head: &str, ncols: usize, nrows: usize, tail: &str) -> String {
-    let mut sql = String::with_capacity(head.len() + tail.len() + nrows * (ncols * 7 + 4));
+    let mut sql = String::with_capacity(head.len() + tail.len() + nrows * (ncols * 2 + 4));
     sql.push_str(head);
     sql.push_str(" VALUES ");
-    let mut n = 0;
     for r in 0..nrows {
         if r > 0 {
             sql.push_str(", ");
@@ -133,9 +137,7 @@ fn values_statement(head: &str, ncols: usize, nrows: usize, tail: &str) -> Strin
             if c > 0 {
                 sql.push(',');
             }
-            n += 1;
-            sql.push('$');
-            sql.push_str(&n.to_string());
+            sql.push('?');
         }
         sql.push(')');
     }
@@ -181,11 +183,11 @@ mod tests {
     fn rows_are_numbered_across_the_statement() {
         assert_eq!(
             values_statement("INSERT INTO \"meta\" (\"key\", \"value\")", 2, 2, ""),
-            "INSERT INTO \"meta\" (\"key\", \"value\") VALUES ($1,$2), ($3,$4)"
+            "INSERT INTO \"meta\" (\"key\", \"value\") VALUES (?,?), (?,?)"
         );
         assert_eq!(
             values_statement("INSERT INTO t (\"a\")", 1, 1, "RETURNING id"),
-            "INSERT INTO t (\"a\") VALUES ($1) RETURNING id"
+            "INSERT INTO t (\"a\") VALUES (?) RETURNING id"
         );
     }
 }
