@@ -10,6 +10,12 @@ mod progress;
 
 use clap::Parser;
 
+/// mimalloc keeps freed memory per thread: the records and tile answers allocate many
+/// small values on every worker, and glibc's allocator spent a third of the server's
+/// time in `malloc`, `free` and their locks (bench/records.sh under perf).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()

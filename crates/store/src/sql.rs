@@ -253,31 +253,52 @@ pub(crate) fn grid_code_bounds(schema: &RecordSchema) -> String {
     format!("SELECT (SELECT MIN(grid_code) FROM {t}), (SELECT MAX(grid_code) FROM {t})")
 }
 
-/// One page of a record table: rows matching `filter` with `id >` the next parameter
-/// after the bounds, in id order, at most the last parameter.
+/// One page of a record table, in its listing order.
 ///
-/// For a range the page's ids are chosen first, from the `(grid_code, id)` index
-/// alone, and only those rows are then read: the range may hold a whole street's
-/// records, and reading each row before keeping the first `limit` would cost a table
-/// look-up per record instead of per row of the page.
-pub(crate) fn list_records(schema: &RecordSchema, filter: RecordFilter) -> String {
+/// Without a range, every row in id order: `id >` the first parameter, at most the
+/// second. With a range (a jurisdiction), the rows whose grid code lies in it, in
+/// `(grid_code, id)` order: the order of the `(grid_code, id)` index, so a page is read
+/// straight off the index, however many records the jurisdiction holds (in id order, a
+/// street's first page would sort all its index entries first). The parameters are the
+/// range's bounds, then, for a page `after` a record, that record's id, then the limit.
+///
+/// The page after a record continues from its `(grid_code, id)`: the rest of its grid,
+/// then the grids after it, each an index range (a row-value comparison would read the
+/// whole range on SQLite). Both halves stay inside the range, so an `after` from
+/// another jurisdiction never reaches past it; one that names no record gives an empty
+/// page.
+pub(crate) fn list_records(
+    schema: &RecordSchema,
+    range: Option<&PrefixRange>,
+    after: bool,
+) -> String {
     let t = ident(schema.name);
     let cols = column_list(&names(&record_columns(schema)));
-    let n = filter.bounds().len();
-    let (after, limit) = (param(n + 1), param(n + 2));
-    match (filter, grid_condition(filter)) {
-        (RecordFilter::Range(_), Some(cond)) => format!(
-            "SELECT {cols} FROM {t} WHERE id IN \
-             (SELECT id FROM {t} WHERE {cond} AND id > {after} ORDER BY id LIMIT {limit}) \
-             ORDER BY id"
-        ),
-        (_, Some(cond)) => {
-            format!(
-                "SELECT {cols} FROM {t} WHERE {cond} AND id > {after} ORDER BY id LIMIT {limit}"
-            )
-        }
-        (_, None) => format!("SELECT {cols} FROM {t} WHERE id > {after} ORDER BY id LIMIT {limit}"),
+    let Some(range) = range else {
+        return format!("SELECT {cols} FROM {t} WHERE id > $1 ORDER BY id LIMIT $2");
+    };
+    let n = RecordFilter::Range(range).bounds().len();
+    let in_range = grid_condition(RecordFilter::Range(range)).unwrap_or_default();
+    if !after {
+        let limit = param(n + 1);
+        return format!(
+            "SELECT {cols} FROM {t} WHERE {in_range} ORDER BY grid_code, id LIMIT {limit}"
+        );
     }
+    let (after, limit) = (param(n + 1), param(n + 2));
+    let its_grid = format!("(SELECT grid_code FROM {t} WHERE id = {after})");
+    // The two halves read `(grid_code, id)` off the index alone; only the page's rows
+    // are then read from the table.
+    format!(
+        "SELECT {cols} FROM {t} WHERE id IN (SELECT id FROM (\
+         SELECT * FROM (SELECT grid_code, id FROM {t} WHERE {in_range} \
+         AND grid_code = {its_grid} AND id > {after} ORDER BY id LIMIT {limit}) AS rest \
+         UNION ALL \
+         SELECT * FROM (SELECT grid_code, id FROM {t} WHERE {in_range} \
+         AND grid_code > {its_grid} ORDER BY grid_code, id LIMIT {limit}) AS later\
+         ) AS page ORDER BY grid_code, id LIMIT {limit}) \
+         ORDER BY grid_code, id"
+    )
 }
 
 /// How many rows of a record table match `filter`. The rows with any grid code are
@@ -611,18 +632,25 @@ mod tests {
     }
 
     #[test]
-    fn a_range_page_picks_its_ids_from_the_index_first() {
+    fn a_jurisdiction_is_paged_in_index_order() {
         let street = PrefixRange::new("440304001").unwrap();
-        let s = list_records(&PERSONS, RecordFilter::Range(&street));
+        let s = list_records(&PERSONS, Some(&street), false);
         assert!(
             s.ends_with(
-                "FROM \"persons\" WHERE id IN (SELECT id FROM \"persons\" \
-                 WHERE grid_code >= $1 AND grid_code < $2 AND id > $3 ORDER BY id LIMIT $4) \
-                 ORDER BY id"
+                "FROM \"persons\" WHERE grid_code >= $1 AND grid_code < $2 \
+                 ORDER BY grid_code, id LIMIT $3"
             ),
             "{s}"
         );
-        let s = list_records(&PERSONS, RecordFilter::All);
+        let s = list_records(&PERSONS, Some(&street), true);
+        assert!(
+            s.contains(
+                "AND grid_code = (SELECT grid_code FROM \"persons\" WHERE id = $3) AND id > $3"
+            ),
+            "{s}"
+        );
+        assert!(s.contains("ORDER BY grid_code, id LIMIT $4)"), "{s}");
+        let s = list_records(&PERSONS, None, true);
         assert!(s.ends_with("WHERE id > $1 ORDER BY id LIMIT $2"), "{s}");
         let s = count_records_in(&PERSONS, RecordFilter::Range(&street));
         assert_eq!(

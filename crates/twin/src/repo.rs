@@ -69,10 +69,13 @@ pub trait RecordRepo: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Vec<Value>>, RepoError>;
 
-    /// Rows whose `grid_code` starts with `grid_prefix` (every row when `None` or
-    /// empty), with `id > after_id`, ordered by id, at most `limit`: one page of a
-    /// jurisdiction's records. The next page starts after the last id returned. A row
-    /// without a grid code lies in no jurisdiction: only `None` or `""` lists it.
+    /// One page of a jurisdiction's records, at most `limit`: the rows whose
+    /// `grid_code` starts with `grid_prefix`, ordered by grid code and then id, after
+    /// the row `after_id` (from the first when it is 0 or less). The next page starts
+    /// after the last row returned. An `after_id` that is no row of the jurisdiction
+    /// gives an empty page, never rows outside it. With `None` or `""` the page is of
+    /// every row, uncoded ones included (a row without a grid code lies in no
+    /// jurisdiction), in id order, with `id > after_id`.
     async fn list_records(
         &self,
         schema: &'static RecordSchema,

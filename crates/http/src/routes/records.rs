@@ -13,8 +13,8 @@ use citymirror_core::{
     GridCode, Value,
 };
 use citymirror_trust::{Action, Principal, Target};
-use serde::Deserialize;
-use serde_json::{json, Map};
+use serde::{ser::SerializeMap as _, Deserialize, Serialize, Serializer};
+use serde_json::json;
 
 use super::query::query;
 use crate::{
@@ -30,7 +30,8 @@ pub const MAX_LIMIT: u32 = 1000;
 struct ListQuery {
     /// A grid code (of any level) inside the reader's jurisdiction; default: all of it.
     grid: Option<String>,
-    /// Keyset pagination: records with a larger id.
+    /// Keyset pagination: the records after this one (the previous page's
+    /// `next_after`), in the listing's order: by grid code, then id.
     after: Option<i64>,
     limit: Option<u32>,
 }
@@ -52,6 +53,24 @@ fn grid_of(schema: &RecordSchema, row: &[Value]) -> Option<String> {
     row[i].as_str().map(str::to_owned)
 }
 
+/// A masked record as a JSON object, its fields in schema order. Serialized straight
+/// from the values: a page holds a thousand of them, and building a `serde_json::Map`
+/// first would allocate every field's name and value again.
+pub(crate) struct RecordJson {
+    schema: &'static RecordSchema,
+    values: Vec<Value>,
+}
+
+impl Serialize for RecordJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.values.len()))?;
+        for (def, v) in self.schema.fields.iter().zip(&self.values) {
+            map.serialize_entry(def.name, &masking::JsonValue(v))?;
+        }
+        map.end()
+    }
+}
+
 /// Masks rows for `who`, and audits them if they reveal sensitive fields.
 async fn present(
     state: &AppState,
@@ -59,28 +78,23 @@ async fn present(
     schema: &'static RecordSchema,
     rows: Vec<Vec<Value>>,
     target: String,
-) -> Result<Vec<Map<String, serde_json::Value>>, ApiError> {
+) -> Result<Vec<RecordJson>, ApiError> {
     let entitlement = who.entitlement();
     let mut revealed: Vec<&'static str> = Vec::new();
     let mut ids = Vec::new();
     let out = rows
         .into_iter()
         .map(|row| {
-            let (masked, fields) = masking::record(schema, row, entitlement);
+            let (values, fields) = masking::record(schema, row, entitlement);
             if !fields.is_empty() {
-                ids.push(masked.first().and_then(Value::as_i64).unwrap_or_default());
+                ids.push(values.first().and_then(Value::as_i64).unwrap_or_default());
             }
             for f in fields {
                 if !revealed.contains(&f) {
                     revealed.push(f);
                 }
             }
-            schema
-                .fields
-                .iter()
-                .zip(&masked)
-                .map(|(d, v)| (d.name.to_owned(), masking::to_json(v)))
-                .collect()
+            RecordJson { schema, values }
         })
         .collect();
     if !revealed.is_empty() {
@@ -88,6 +102,16 @@ async fn present(
         trail::record(state, who, "records.read", target, detail).await?;
     }
     Ok(out)
+}
+
+/// One page of records, as `GET /api/v1/records/{kind}` answers it.
+#[derive(Serialize)]
+struct Page {
+    kind: &'static str,
+    title: &'static str,
+    grid: String,
+    records: Vec<RecordJson>,
+    next_after: Option<i64>,
 }
 
 pub async fn list(
@@ -134,13 +158,13 @@ pub async fn list(
         .flatten();
     let target = format!("{kind}?grid={grid}&after={after}");
     let records = present(&state, &who, schema, rows, target).await?;
-    Ok(Json(json!({
-        "kind": schema.name,
-        "title": schema.title_zh,
-        "grid": grid,
-        "records": records,
-        "next_after": next,
-    }))
+    Ok(Json(Page {
+        kind: schema.name,
+        title: schema.title_zh,
+        grid,
+        records,
+        next_after: next,
+    })
     .into_response())
 }
 

@@ -88,6 +88,29 @@ pub fn record(
     (masked, revealed)
 }
 
+/// A value serialized as JSON without building a `serde_json::Value` first (dates as
+/// `YYYY-MM-DD`), for answers of many records.
+pub struct JsonValue<'a>(pub &'a Value);
+
+impl serde::Serialize for JsonValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Null => s.serialize_none(),
+            Value::Text(t) => s.serialize_str(t),
+            Value::Int(i) => s.serialize_i64(*i),
+            // As `serde_json::Number::from_f64`: what is not finite has no JSON number.
+            Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Value::Float(_) => s.serialize_none(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Date(d) => {
+                use chrono::Datelike as _;
+                let text = format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+                s.serialize_str(&text)
+            }
+        }
+    }
+}
+
 /// A value as JSON (dates as `YYYY-MM-DD`).
 pub fn to_json(v: &Value) -> serde_json::Value {
     match v {

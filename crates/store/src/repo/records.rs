@@ -36,33 +36,45 @@ impl Store {
         })
     }
 
-    /// The first page of [`RecordRepo::list_records`] for `grid_prefix`, as a query.
-    async fn first_page<'r>(
-        &self,
+    /// A page of [`RecordRepo::list_records`] as a query (see [`sql::list_records`]).
+    fn page<'r>(
         schema: &'static RecordSchema,
         range: Option<&'r PrefixRange>,
         after_id: i64,
         limit: u32,
-    ) -> Result<Query<'r>, RepoError> {
-        let filter = self.record_filter(schema, range).await?;
-        let q = filter
+    ) -> Query<'r> {
+        let Some(r) = range else {
+            return query(sql::list_records(schema, None, true))
+                .bind(after_id)
+                .bind(i64::from(limit));
+        };
+        let after = after_id > 0;
+        let q = RecordFilter::Range(r)
             .bounds()
             .into_iter()
-            .fold(query(sql::list_records(schema, filter)), |q, b| q.bind(b));
-        Ok(q.bind(after_id).bind(i64::from(limit)))
+            .fold(query(sql::list_records(schema, range, after)), |q, b| {
+                q.bind(b)
+            });
+        match after {
+            true => q.bind(after_id),
+            false => q,
+        }
+        .bind(i64::from(limit))
     }
 
-    /// How the database would fetch the first page of
-    /// [`list_records`](RecordRepo::list_records) for `grid_prefix`: `EXPLAIN QUERY
-    /// PLAN` on SQLite, `EXPLAIN` on PostgreSQL, one line per step. For tests and
-    /// operators checking that a jurisdiction's page comes from the grid-code index.
+    /// How the database would fetch the page of
+    /// [`list_records`](RecordRepo::list_records) for `grid_prefix` after `after_id`
+    /// (0 for the first): `EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on PostgreSQL, one
+    /// line per step. For tests and operators checking that a jurisdiction's page comes
+    /// from the grid-code index.
     pub async fn records_query_plan(
         &self,
         schema: &'static RecordSchema,
         grid_prefix: &str,
+        after_id: i64,
     ) -> Result<String, RepoError> {
         let range = PrefixRange::new(grid_prefix);
-        let q = self.first_page(schema, range.as_ref(), 0, 100).await?;
+        let q = Store::page(schema, range.as_ref(), after_id, 100);
         Ok(self.db.explain(q).await?.join("\n"))
     }
 }
@@ -120,8 +132,10 @@ impl RecordRepo for Store {
         limit: u32,
     ) -> Result<Vec<Vec<Value>>, RepoError> {
         let range = grid_prefix.and_then(PrefixRange::new);
-        self.first_page(schema, range.as_ref(), after_id, limit)
-            .await?
+        if range.is_some() {
+            sql::check_grid_field(schema)?;
+        }
+        Store::page(schema, range.as_ref(), after_id, limit)
             .fetch_all(&self.db)
             .await
             .map_err(backend(format_args!("cannot list `{}`", schema.name)))?
