@@ -12,6 +12,7 @@ pub mod classify;
 pub mod clock;
 pub mod dispatch;
 pub mod lifecycle;
+pub mod repo;
 pub mod service;
 pub mod sla;
 pub mod ticket;

@@ -152,8 +152,10 @@ pub struct PlaceRef {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ticket {
     pub id: i64,
-    /// The public number (Open311's `service_request_id`), e.g. `FT20261207000123`.
-    pub number: String,
+    /// Bumped by every stored change: an update names the version it changes, so two
+    /// people acting on one ticket at once cannot overwrite each other.
+    #[serde(skip)]
+    pub version: i64,
     pub channel: String,
     /// The source's own id for the request (a hotline call, an alarm, an Open311
     /// client's token): the same source and id are one ticket, however often sent.
@@ -194,6 +196,10 @@ pub struct Ticket {
     /// Flagged by a supervisor (督办), with the deadline they set.
     pub supervised: bool,
     pub supervision_due: Option<DateTime<Utc>>,
+    /// Taken over from an earlier system (the generator's history): its steps were not
+    /// audited here.
+    #[serde(skip)]
+    pub imported: bool,
 }
 
 /// What happened to a ticket: each step of its history.
@@ -319,6 +325,9 @@ impl Actor {
 /// One step of a ticket's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
+    /// The step's row id (0 until stored).
+    #[serde(skip)]
+    pub id: i64,
     pub ticket_id: i64,
     /// The step's place in the ticket's history, from 1.
     pub seq: u32,
@@ -334,10 +343,28 @@ pub struct Step {
     pub audit_seq: Option<i64>,
 }
 
-/// The public number of ticket `id` created at `at`: `FT`, the date in China, the id.
+/// The public number of ticket `id` created at `at`: `FT`, the date in China, the id
+/// (at least six digits).
 pub fn ticket_number(id: i64, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&crate::calendar::cst());
     format!("FT{}{:06}", local.format("%Y%m%d"), id)
+}
+
+/// The ticket id a public number names, if it is well formed. The date is checked
+/// against the ticket's creation when it is read: [`ticket_number`] must give the
+/// number back, so that a number with another date names no ticket.
+pub fn parse_ticket_number(number: &str) -> Option<i64> {
+    let digits = number.strip_prefix("FT")?;
+    if digits.len() < 14 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits[8..].parse().ok().filter(|&id| id > 0)
+}
+
+impl Ticket {
+    pub fn number(&self) -> String {
+        ticket_number(self.id, self.created_at)
+    }
 }
 
 #[cfg(test)]
@@ -366,5 +393,15 @@ mod tests {
             .with_timezone(&Utc);
         // 01:30 on the 8th in Shenzhen.
         assert_eq!(ticket_number(123, t), "FT20261208000123");
+        assert_eq!(parse_ticket_number("FT20261208000123"), Some(123));
+        assert_eq!(parse_ticket_number("FT202612081234567"), Some(1_234_567));
+        for bad in [
+            "FT2026120800012",
+            "ft20261208000123",
+            "FT20261208000000",
+            "FT2026120800012x",
+        ] {
+            assert_eq!(parse_ticket_number(bad), None, "{bad}");
+        }
     }
 }

@@ -3,6 +3,8 @@
 
 #[path = "suite/audit.rs"]
 mod audit;
+#[path = "suite/cases.rs"]
+mod cases;
 mod common;
 #[path = "suite/records.rs"]
 mod records;
@@ -22,7 +24,7 @@ use citymirror_trust::{
 };
 use citymirror_twin::{Feature, RecordRepo, TwinRepo};
 use common::{empty_feature, sample_feature, sample_record, TestDb};
-use {audit::*, records::*, trust::*};
+use {audit::*, cases::*, records::*, trust::*};
 
 /// Generates one `#[tokio::test]` per case and backend: `sqlite::case` and `postgres::case`.
 macro_rules! suite {
@@ -78,6 +80,12 @@ suite!(
     concurrent_appends_never_overwrite,
     checkpoints_are_kept_by_size,
     the_audit_tables_refuse_updates_and_deletes,
+    // The citizen-request loop (suite/cases.rs).
+    tickets_round_trip_with_their_steps,
+    an_update_names_the_version_it_changes,
+    steps_are_audited_and_the_forgotten_ones_found,
+    tickets_are_listed_by_unit_place_status_and_timer,
+    media_models_corrections_and_facts,
 );
 
 fn column(name: &str, sql_type: &str) -> Column {

@@ -80,7 +80,6 @@ impl Col {
         self.unique = true;
         self
     }
-    #[allow(dead_code)] // for the grid codes of tables that later migrations add
     pub(crate) const fn bytewise(mut self) -> Col {
         self.bytewise = true;
         self
@@ -141,6 +140,8 @@ pub(crate) struct Table {
     pub name: &'static str,
     pub cols: Vec<Col>,
     pub indexes: Vec<&'static [&'static str]>,
+    /// Unique indexes, named `<table>_<first column>_key`.
+    pub unique: Vec<&'static [&'static str]>,
 }
 
 impl Table {
@@ -149,12 +150,19 @@ impl Table {
             name,
             cols: cols.into_iter().collect(),
             indexes: Vec::new(),
+            unique: Vec::new(),
         }
     }
 
     /// Adds an index on `columns`.
     pub(crate) fn index(mut self, columns: &'static [&'static str]) -> Table {
         self.indexes.push(columns);
+        self
+    }
+
+    /// Adds a unique index on `columns` (rows with a NULL in them never collide).
+    pub(crate) fn unique(mut self, columns: &'static [&'static str]) -> Table {
+        self.unique.push(columns);
         self
     }
 
@@ -170,6 +178,16 @@ impl Table {
             let _ = writeln!(
                 out,
                 "CREATE INDEX \"{}_{}\" ON \"{}\" ({});",
+                self.name,
+                columns[0],
+                self.name,
+                columns.join(", ")
+            );
+        }
+        for columns in &self.unique {
+            let _ = writeln!(
+                out,
+                "CREATE UNIQUE INDEX \"{}_{}_key\" ON \"{}\" ({});",
                 self.name,
                 columns[0],
                 self.name,
@@ -234,6 +252,9 @@ pub(crate) fn canonical(steps: &[Step]) -> String {
                 }
                 for i in &t.indexes {
                     let _ = write!(out, " index {};", i.join(","));
+                }
+                for i in &t.unique {
+                    let _ = write!(out, " unique {};", i.join(","));
                 }
             }
             Step::Sql(sql) => {

@@ -30,6 +30,7 @@ mod v0002_trust;
 mod v0003_records_by_jurisdiction;
 mod v0004_basemap;
 mod v0005_id_blocks;
+mod v0006_cases;
 
 use ddl::{Dialect, Step};
 
@@ -66,6 +67,11 @@ const VERSIONS: &[Version] = &[
         version: 5,
         description: "id blocks",
         steps: v0005_id_blocks::steps,
+    },
+    Version {
+        version: 6,
+        description: "cases",
+        steps: v0006_cases::steps,
     },
 ];
 

@@ -1,6 +1,7 @@
 //! The repositories, each written once for both backends.
 
 mod audit;
+mod cases;
 mod records;
 mod trust;
 mod twin;
