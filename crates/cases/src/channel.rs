@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::service::Urgency;
+use crate::catalog::Urgency;
 
 /// The kind of a channel: which intake adapter brings its requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::service::Service;
+use crate::catalog::Service;
 
 /// The kind of twin feature a request lies at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -150,8 +150,8 @@ impl Matrix {
         let m: Matrix =
             serde_json::from_str(text).map_err(|e| MatrixError::Format(e.to_string()))?;
         for (index, r) in m.rules.iter().enumerate() {
-            let known = crate::service::service(&r.matches).is_some()
-                || crate::service::family(&r.matches).is_some();
+            let known = crate::catalog::service(&r.matches).is_some()
+                || crate::catalog::family(&r.matches).is_some();
             if !known {
                 return Err(MatrixError::UnknownCode {
                     index,
@@ -297,7 +297,7 @@ pub fn pick_person(people: &[(i64, u64)]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service::service;
+    use crate::catalog::service;
 
     fn units() -> Vec<OrgUnit> {
         let u = |id: &str, name: &str, kind| OrgUnit {

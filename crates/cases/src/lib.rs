@@ -7,12 +7,18 @@
 //! crate holds the rules; it knows neither HTTP nor SQL.
 
 pub mod calendar;
+pub mod catalog;
 pub mod channel;
 pub mod classify;
 pub mod clock;
 pub mod dispatch;
+pub mod intake;
 pub mod lifecycle;
+pub mod org;
+pub mod place;
 pub mod repo;
 pub mod service;
+pub mod similar;
 pub mod sla;
+pub mod stats;
 pub mod ticket;

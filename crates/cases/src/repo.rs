@@ -44,6 +44,7 @@ pub struct Media {
 pub struct TicketFacts {
     pub id: i64,
     pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub channel: String,
     pub service_code: String,
@@ -148,6 +149,9 @@ pub trait ModelRepo: Send + Sync + std::fmt::Debug {
     async fn put_model(&self, bytes: &[u8], summary: &serde_json::Value) -> Result<i64, RepoError>;
 
     async fn latest_model(&self) -> Result<Option<StoredModel>, RepoError>;
+
+    /// The latest version's number, without its bytes.
+    async fn latest_model_version(&self) -> Result<Option<i64>, RepoError>;
 
     /// What operators re-classified: each ticket whose family an operator set, as a
     /// labelled example (the feedback loop).

@@ -11,7 +11,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{calendar::WorkCalendar, service::Urgency};
+use crate::{calendar::WorkCalendar, catalog::Urgency};
 
 /// A timer's stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

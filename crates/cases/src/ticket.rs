@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::{service::Urgency, sla::Timers};
+use crate::{catalog::Urgency, sla::Timers};
 
 /// Where a ticket is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

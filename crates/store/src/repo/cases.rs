@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use citymirror_cases::{
+    catalog::{family, Urgency},
     classify::Example,
     repo::{Media, ModelRepo, StoredModel, TicketFacts, TicketQuery, TicketRepo},
-    service::{family, Urgency},
     sla::Timers,
     ticket::{Actor, CategorySource, PlaceRef, Status, Step, StepKind, Ticket, Verdict},
 };
@@ -670,7 +670,7 @@ impl TicketRepo for Store {
         use futures_util::TryStreamExt as _;
         let q = query(
             "SELECT id, created_at, closed_at, channel, service_code, grid_code, status, \
-             lead_unit, timers, verdict, returned FROM tickets ORDER BY id",
+             lead_unit, timers, verdict, returned, resolved_at FROM tickets ORDER BY id",
         );
         let mut rows = q.fetch(&self.db);
         let mut out = Vec::new();
@@ -695,6 +695,7 @@ impl TicketRepo for Store {
                     .map(|v| slug("verdict", v, Verdict::parse))
                     .transpose()?,
                 returned: row.get::<i64>(10)?.max(0) as u32,
+                resolved_at: row.get(11)?,
             });
         }
         Ok(out)
@@ -776,6 +777,14 @@ impl ModelRepo for Store {
             })
         })
         .transpose()
+    }
+
+    async fn latest_model_version(&self) -> Result<Option<i64>, RepoError> {
+        query("SELECT MAX(version) FROM classifier_models")
+            .fetch_one(&self.db)
+            .await
+            .map_err(backend("cannot read the classifier's version"))?
+            .get(0)
     }
 
     async fn corrections(&self) -> Result<Vec<Example>, RepoError> {

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use citymirror_cases::{
     calendar::WorkCalendar,
+    catalog::Urgency,
     repo::{ModelRepo, TicketQuery, TicketRepo},
-    service::Urgency,
     sla::{SlaPolicy, Stage, TimerEvent},
     ticket::{Actor, CategorySource, PlaceRef, Status, Step, StepKind, Ticket, Verdict},
 };

@@ -161,6 +161,26 @@ impl AuditLog {
         answer.await.map_err(|_| AuditError::Closed)?
     }
 
+    /// Records several entries, in order, and returns their `seq`s once they are
+    /// committed. They are queued together, so they usually commit in one batch and
+    /// their `seq`s follow each other (other writers may come between them).
+    pub async fn append_all(&self, entries: Vec<NewEntry>) -> Result<Vec<u64>, AuditError> {
+        let mut answers = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let (reply, answer) = oneshot::channel();
+            self.requests
+                .send(Request::Append(entry.masked(), reply))
+                .await
+                .map_err(|_| AuditError::Closed)?;
+            answers.push(answer);
+        }
+        let mut seqs = Vec::with_capacity(answers.len());
+        for answer in answers {
+            seqs.push(answer.await.map_err(|_| AuditError::Closed)??);
+        }
+        Ok(seqs)
+    }
+
     /// Signs and stores a checkpoint for everything committed so far (or returns the
     /// latest, if nothing was committed since).
     pub async fn checkpoint_now(&self) -> Result<StoredCheckpoint, AuditError> {

@@ -16,7 +16,12 @@ pub struct Family {
     pub name_en: &'static str,
 }
 
-pub static FAMILIES: [Family; 9] = [
+pub static FAMILIES: [Family; 10] = [
+    Family {
+        code: "00",
+        name_zh: "未分类",
+        name_en: "Not yet classified",
+    },
     Family {
         code: "01",
         name_zh: "城乡建设",
@@ -66,6 +71,12 @@ pub static FAMILIES: [Family; 9] = [
 
 pub fn family(code: &str) -> Option<&'static Family> {
     FAMILIES.iter().find(|f| f.code == code)
+}
+
+/// The family of requests nobody has classified yet: no rule routes it, so its tickets
+/// wait for an operator.
+pub fn unclassified() -> &'static Service {
+    service("0000").expect("the unclassified service exists")
 }
 
 /// The family the classifier calls `name` (the shared data's first-level categories).
@@ -169,6 +180,15 @@ macro_rules! service {
 /// Every service, by code. `xx00` is a family's general service, for requests the
 /// classifier files by family.
 pub static SERVICES: &[Service] = &[
+    service!(
+        "0000",
+        "待分类",
+        "Not yet classified",
+        "尚未确定类别，等待人工分拨",
+        false,
+        Normal,
+        []
+    ),
     service!(
         "0100",
         "城乡建设（其他）",
