@@ -32,6 +32,7 @@ const zh = {
     'district-admin': '区管理员',
     'data-analyst': '数据分析员',
     'external-consumer': '外部数据使用方',
+    'open311-client': 'Open311客户端',
   } as Record<string, string>,
   // layers
   layers: '图层',
@@ -150,6 +151,7 @@ const en: Strings = {
     'district-admin': 'District admin',
     'data-analyst': 'Data analyst',
     'external-consumer': 'External data consumer',
+    'open311-client': 'Open311 client',
   },
   layers: 'Layers',
   layerBuildings: 'Buildings (3D)',

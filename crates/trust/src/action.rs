@@ -31,10 +31,23 @@ pub enum Action {
     TokensManage,
     /// Read the audit log's entries (checkpoints and proofs are public).
     AuditRead,
+    /// File a request (民意速办) on someone's behalf or one's own.
+    CasesSubmit,
+    /// Read tickets in full (masked to entitlement): those in one's jurisdiction or
+    /// routed to one's unit; a department's handlers, those routed to their unit.
+    CasesRead,
+    /// Work tickets routed to one's unit: accept, return, contact, visit, resolve.
+    CasesHandle,
+    /// Dispatch tickets waiting in triage, file them under another service, close them.
+    CasesTriage,
+    /// Supervise (督办): flag tickets, set deadlines, read the escalations.
+    CasesSupervise,
+    /// Read the request loop's statistics for one's jurisdiction.
+    CasesStats,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 15] = [
         Action::TwinRead,
         Action::TwinWrite,
         Action::TwinAdminister,
@@ -44,6 +57,12 @@ impl Action {
         Action::UsersManage,
         Action::TokensManage,
         Action::AuditRead,
+        Action::CasesSubmit,
+        Action::CasesRead,
+        Action::CasesHandle,
+        Action::CasesTriage,
+        Action::CasesSupervise,
+        Action::CasesStats,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -57,6 +76,12 @@ impl Action {
             Action::UsersManage => "users.manage",
             Action::TokensManage => "tokens.manage",
             Action::AuditRead => "audit.read",
+            Action::CasesSubmit => "cases.submit",
+            Action::CasesRead => "cases.read",
+            Action::CasesHandle => "cases.handle",
+            Action::CasesTriage => "cases.triage",
+            Action::CasesSupervise => "cases.supervise",
+            Action::CasesStats => "cases.stats",
         }
     }
 }
@@ -83,10 +108,29 @@ impl Role {
                     | DistrictAdmin
                     | DataAnalyst
             ),
-            UnitsRead => !matches!(self, Citizen | ExternalConsumer),
+            UnitsRead => !matches!(self, Citizen | ExternalConsumer | Open311Client),
             UsersRead => matches!(self, Supervisor | DistrictAdmin),
             UsersManage | TokensManage => matches!(self, DistrictAdmin),
             AuditRead => matches!(self, Supervisor | DistrictAdmin),
+            CasesSubmit => !matches!(self, DataAnalyst | ExternalConsumer),
+            CasesRead => matches!(
+                self,
+                GridWorker
+                    | CommunityStaff
+                    | StreetStaff
+                    | DepartmentHandler
+                    | Supervisor
+                    | DistrictAdmin
+            ),
+            CasesHandle => matches!(
+                self,
+                GridWorker | CommunityStaff | StreetStaff | DepartmentHandler | DistrictAdmin
+            ),
+            CasesTriage | CasesSupervise => matches!(self, Supervisor | DistrictAdmin),
+            CasesStats => matches!(
+                self,
+                CommunityStaff | StreetStaff | Supervisor | DistrictAdmin | DataAnalyst
+            ),
         }
     }
 
@@ -98,7 +142,7 @@ impl Role {
             Role::GridWorker | Role::CommunityStaff => DataGrade::General(4),
             Role::StreetStaff | Role::Supervisor | Role::DistrictAdmin => DataGrade::General(3),
             Role::DepartmentHandler | Role::DataAnalyst => DataGrade::General(2),
-            Role::Citizen | Role::ExternalConsumer => DataGrade::General(1),
+            Role::Citizen | Role::ExternalConsumer | Role::Open311Client => DataGrade::General(1),
         }
     }
 }

@@ -27,10 +27,13 @@ pub enum Role {
     DataAnalyst,
     /// 外部数据使用方: another system consuming published data.
     ExternalConsumer,
+    /// Open311 客户端: another system (a city app, a partner's service) that files
+    /// citizens' requests over Open311 GeoReport v2 with an API key.
+    Open311Client,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Citizen,
         Role::GridWorker,
         Role::CommunityStaff,
@@ -40,6 +43,7 @@ impl Role {
         Role::DistrictAdmin,
         Role::DataAnalyst,
         Role::ExternalConsumer,
+        Role::Open311Client,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -53,6 +57,7 @@ impl Role {
             Role::DistrictAdmin => "district-admin",
             Role::DataAnalyst => "data-analyst",
             Role::ExternalConsumer => "external-consumer",
+            Role::Open311Client => "open311-client",
         }
     }
 
@@ -67,6 +72,7 @@ impl Role {
             Role::DistrictAdmin => "区管理员",
             Role::DataAnalyst => "数据分析员",
             Role::ExternalConsumer => "外部数据使用方",
+            Role::Open311Client => "Open311客户端",
         }
     }
 }
@@ -91,9 +97,11 @@ impl Role {
             | Role::CommunityStaff
             | Role::StreetStaff
             | Role::DepartmentHandler => Scope::Unit,
-            Role::Supervisor | Role::DistrictAdmin | Role::DataAnalyst | Role::ExternalConsumer => {
-                Scope::District
-            }
+            Role::Supervisor
+            | Role::DistrictAdmin
+            | Role::DataAnalyst
+            | Role::ExternalConsumer
+            | Role::Open311Client => Scope::District,
         }
     }
 }
@@ -106,7 +114,7 @@ impl fmt::Display for Role {
 
 /// A role slug that names no role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}`; expected one of: citizen, grid-worker, community-staff, street-staff, department-handler, supervisor, district-admin, data-analyst, external-consumer")]
+#[error("unknown role `{0}`; expected one of: citizen, grid-worker, community-staff, street-staff, department-handler, supervisor, district-admin, data-analyst, external-consumer, open311-client")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
