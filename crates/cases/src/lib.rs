@@ -6,6 +6,7 @@
 //! under the "10-30-24" timers, supervised, and closed by the citizen's verdict. This
 //! crate holds the rules; it knows neither HTTP nor SQL.
 
+pub mod adapters;
 pub mod calendar;
 pub mod catalog;
 pub mod channel;

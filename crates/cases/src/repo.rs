@@ -88,6 +88,15 @@ pub trait TicketRepo: Send + Sync + std::fmt::Debug {
     /// A ticket's history, in order.
     async fn steps(&self, ticket: i64) -> Result<Vec<Step>, RepoError>;
 
+    /// Steps taken within `[from, to)`, oldest first, each with its ticket's creation
+    /// time (which its public number needs) and status: the updates other systems poll.
+    async fn steps_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(Step, DateTime<Utc>, Status)>, RepoError>;
+
     /// Records which audit entry holds each step.
     async fn set_step_audit(&self, pairs: &[(i64, i64)]) -> Result<(), RepoError>;
 

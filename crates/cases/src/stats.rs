@@ -187,7 +187,54 @@ fn satisfied(v: Verdict) -> bool {
     matches!(v, Verdict::Satisfied | Verdict::BasicallySatisfied)
 }
 
+/// A hot spot: many requests of one family in one grid within a window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hotspot {
+    pub grid: String,
+    pub family: String,
+    pub tickets: u64,
+    pub open: u64,
+}
+
 impl Stats {
+    /// The grids and families with at least `min` requests taken in within the query's
+    /// window and area, most first (at most `top`).
+    pub fn hotspots(&self, q: &StatsQuery, min: u64, top: usize) -> Vec<Hotspot> {
+        let mut counts: HashMap<(u32, String), (u64, u64)> = HashMap::new();
+        for f in &self.facts {
+            let Some(g) = f.grid else { continue };
+            if q.from.is_some_and(|t| f.created < t) || q.to.is_some_and(|t| f.created >= t) {
+                continue;
+            }
+            if q.area
+                .as_ref()
+                .is_some_and(|a| !self.grids.name(g).starts_with(a.as_str()))
+            {
+                continue;
+            }
+            let family = &self.services.name(u32::from(f.service))[..2];
+            if q.family.as_ref().is_some_and(|fam| fam != family) || family == "00" {
+                continue;
+            }
+            let c = counts.entry((g, family.to_owned())).or_default();
+            c.0 += 1;
+            c.1 += u64::from(f.status.is_open());
+        }
+        let mut out: Vec<Hotspot> = counts
+            .into_iter()
+            .filter(|(_, (n, _))| *n >= min)
+            .map(|((g, family), (tickets, open))| Hotspot {
+                grid: self.grids.name(g).to_owned(),
+                family,
+                tickets,
+                open,
+            })
+            .collect();
+        out.sort_by(|a, b| b.tickets.cmp(&a.tickets).then(a.grid.cmp(&b.grid)));
+        out.truncate(top);
+        out
+    }
+
     pub fn new(facts: Vec<TicketFacts>, calendar: &WorkCalendar) -> Stats {
         let mut s = Stats::default();
         s.facts.reserve(facts.len());

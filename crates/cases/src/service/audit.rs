@@ -13,7 +13,17 @@ use serde_json::{json, Value};
 use super::{CaseError, CaseService};
 use crate::ticket::{Step, Ticket};
 
-/// What an entry records of a step (its `detail`).
+/// A step's note as the public sees it, and as its audit entry records it: masked for
+/// the least entitled reader, so that the entry a citizen checks their history against
+/// reveals nothing they may not read.
+pub fn public_note(step: &Step) -> Option<String> {
+    step.note.as_deref().map(|n| {
+        citymirror_trust::mask::mask_text(n, citymirror_core::DataGrade::General(1)).into_owned()
+    })
+}
+
+/// What an entry records of a step (its `detail`): exactly what the public history
+/// shows of it.
 pub fn step_record(step: &Step) -> Value {
     json!({
         "step": step.seq,
@@ -21,7 +31,7 @@ pub fn step_record(step: &Step) -> Value {
         "kind": step.kind.as_str(),
         "role": step.actor.role,
         "unit": step.actor.unit,
-        "note": step.note,
+        "note": public_note(step),
         "detail": step.detail,
     })
 }

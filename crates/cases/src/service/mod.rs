@@ -13,6 +13,8 @@ mod audit;
 mod submit;
 mod sweep;
 
+pub use sweep::SweepReport;
+
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -22,7 +24,8 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 pub use act::{Acting, Command};
-pub use submit::Receipt;
+pub use audit::{public_note, step_entry, step_record};
+pub use submit::{BatchReport, Receipt};
 
 use crate::{
     calendar::WorkCalendar,
@@ -104,6 +107,16 @@ pub enum ModelState {
     Missing(String),
 }
 
+impl ModelState {
+    /// Whether none was ever trained (a fresh district, not a fault: operators file by
+    /// hand), as opposed to a stored version that does not load.
+    pub fn untrained(&self) -> bool {
+        matches!(self, ModelState::Missing(why) if why.starts_with(UNTRAINED))
+    }
+}
+
+const UNTRAINED: &str = "no classifier has been trained";
+
 /// A ticket changed: what a live map or workbench needs to refresh it (ids and places
 /// only; details are read through the masked API).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -183,11 +196,10 @@ impl CaseService {
                     stored.version
                 )),
             },
-            None => ModelState::Missing(
-                "no classifier has been trained: every ticket waits for an operator. \
+            None => ModelState::Missing(format!(
+                "{UNTRAINED}: every ticket waits for an operator. \
                  Train one with `citymirror cases train --labelled FILE.jsonl`"
-                    .into(),
-            ),
+            )),
         };
         let facts = parts.tickets.facts().await?;
         let stats = Stats::new(facts, &parts.config.calendar);
@@ -243,6 +255,19 @@ impl CaseService {
         tracing::info!(version = stored.version, "loaded a new classifier");
         self.set_model(stored.version, model);
         Ok(true)
+    }
+
+    /// Stores `model` as the next version and uses it from now on.
+    pub async fn install_model(&self, model: Classifier) -> Result<i64, CaseError> {
+        let summary = serde_json::json!({
+            "classes": model.classes(),
+            "features": model.features(),
+            "trained_on": model.trained_on,
+            "threshold": model.threshold(),
+        });
+        let version = self.models.put_model(&model.to_bytes(), &summary).await?;
+        self.set_model(version, model);
+        Ok(version)
     }
 
     /// Uses `model` from now on (after `cases train` stored it as `version`).

@@ -358,3 +358,68 @@ impl CaseService {
         Ok(out)
     }
 }
+
+/// What a batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BatchReport {
+    /// Lines checked.
+    pub lines: usize,
+    /// New tickets filed.
+    pub created: usize,
+    /// Lines whose source had filed them before (the same tickets).
+    pub existing: usize,
+}
+
+impl CaseService {
+    /// Checks a submission as intake would, without filing it: every check at the door,
+    /// and that the place lies in the district.
+    pub fn check(&self, sub: &mut Submission) -> Result<(), IntakeError> {
+        sub.validate()?;
+        match locate(&self.twin, sub.lon, sub.lat) {
+            Some(_) => Ok(()),
+            None => Err(IntakeError::OutsideDistrict {
+                lon: sub.lon,
+                lat: sub.lat,
+            }),
+        }
+    }
+
+    /// Files a batch all or nothing: every line is checked first, and if any fails
+    /// nothing is filed and every failure is reported with its line. Lines whose
+    /// source filed them before are answered with their tickets, so a batch cut short
+    /// can be sent again. With `dry_run`, only checks.
+    pub async fn submit_batch(
+        &self,
+        mut subs: Vec<(usize, Submission)>,
+        dry_run: bool,
+    ) -> Result<Result<BatchReport, Vec<crate::adapters::hotline::LineError>>, CaseError> {
+        let mut errors = Vec::new();
+        for (line, sub) in subs.iter_mut() {
+            if let Err(e) = self.check(sub) {
+                errors.push(crate::adapters::hotline::LineError::new(
+                    *line,
+                    e.code(),
+                    e.to_string(),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let mut report = BatchReport {
+            lines: subs.len(),
+            ..BatchReport::default()
+        };
+        if dry_run {
+            return Ok(Ok(report));
+        }
+        for (_, sub) in subs {
+            let r = self.submit(sub).await?;
+            match r.created {
+                true => report.created += 1,
+                false => report.existing += 1,
+            }
+        }
+        Ok(Ok(report))
+    }
+}

@@ -438,6 +438,35 @@ impl TicketRepo for Store {
             .collect()
     }
 
+    async fn steps_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(Step, DateTime<Utc>, Status)>, RepoError> {
+        query(
+            "SELECT s.id, s.ticket_id, s.seq, s.at, s.kind, s.actor_user, s.actor_role, \
+             s.actor_unit, s.note, s.detail, s.audit_seq, t.created_at AS ticket_created, \
+             t.status AS ticket_status FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id \
+             WHERE s.at >= $1 AND s.at < $2 ORDER BY s.at, s.id LIMIT $3",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(i64::from(limit))
+        .fetch_all(&self.db)
+        .await
+        .map_err(backend("cannot read ticket updates"))?
+        .iter()
+        .map(|row| {
+            Ok((
+                read_step(row)?,
+                row.get("ticket_created")?,
+                slug("status", row.get("ticket_status")?, Status::parse)?,
+            ))
+        })
+        .collect()
+    }
+
     async fn set_step_audit(&self, pairs: &[(i64, i64)]) -> Result<(), RepoError> {
         if pairs.is_empty() {
             return Ok(());
