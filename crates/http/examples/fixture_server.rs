@@ -68,6 +68,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         AuditConfig::default(),
     )
     .await?;
+    let cases = Arc::new(
+        citymirror_http::open_cases(
+            &service,
+            Arc::new(store.clone()),
+            Arc::new(store.clone()),
+            Arc::new(store.clone()),
+            audit.clone(),
+            Arc::new(citymirror_cases::clock::SystemClock),
+            Default::default(),
+        )
+        .await?,
+    );
     // Standard clients read anonymously and quickly: no rate limit here.
     let security = Security::new(
         Arc::new(store.clone()),
@@ -80,6 +92,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     let router = app(AppState {
         service,
+        cases,
         security,
         config: HttpConfig::default(),
     });

@@ -61,6 +61,12 @@ pub enum ApiError {
     MisdirectedRequest(String),
     /// 429 `too_many_streams`: this client holds as many live streams as it may.
     TooManyStreams(String),
+    /// 400 with a code of its own: a request the domain refused (a location outside the
+    /// district, a description too long, a photo that is not one…).
+    Rejected { code: &'static str, message: String },
+    /// 409 `invalid_state`: the action does not fit the resource's state now (a ticket
+    /// not yet accepted cannot be resolved).
+    InvalidState(String),
     /// 500 `internal`: the detail is logged, never sent.
     Internal(String),
 }
@@ -90,6 +96,8 @@ impl ApiError {
             ApiError::MisdirectedRequest(_) => StatusCode::MISDIRECTED_REQUEST,
             ApiError::TooManyStreams(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Rejected { .. } => StatusCode::BAD_REQUEST,
+            ApiError::InvalidState(_) => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -119,6 +127,8 @@ impl ApiError {
             ApiError::MisdirectedRequest(_) => "misdirected_request",
             ApiError::TooManyStreams(_) => "too_many_streams",
             ApiError::Busy { .. } => "busy",
+            ApiError::Rejected { code, .. } => code,
+            ApiError::InvalidState(_) => "invalid_state",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -140,6 +150,8 @@ impl ApiError {
             | ApiError::HeadersTooLarge(m)
             | ApiError::MisdirectedRequest(m)
             | ApiError::TooManyStreams(m)
+            | ApiError::InvalidState(m)
+            | ApiError::Rejected { message: m, .. }
             | ApiError::Conflict(m) => m,
             ApiError::MethodNotAllowed => "this method is not allowed on this resource",
             ApiError::Unauthenticated => {
@@ -169,6 +181,25 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+impl From<citymirror_cases::service::CaseError> for ApiError {
+    fn from(e: citymirror_cases::service::CaseError) -> ApiError {
+        use citymirror_cases::service::CaseError as E;
+        match e {
+            E::Intake(i) => ApiError::Rejected {
+                code: i.code(),
+                message: i.to_string(),
+            },
+            E::NotFound => ApiError::NotFound("no such ticket".into()),
+            E::NotNow(n) => ApiError::InvalidState(n.to_string()),
+            E::Conflict(m) => ApiError::Conflict(m),
+            E::Forbidden(m) => ApiError::Forbidden(m),
+            E::Invalid(m) => ApiError::InvalidBody(m),
+            E::Repo(r) => ApiError::Internal(r.to_string()),
+            E::Audit(a) => ApiError::Internal(format!("audit log: {a}")),
+        }
+    }
+}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

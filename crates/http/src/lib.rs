@@ -13,6 +13,10 @@
 //!   (rendered by `citymirror-tiles` from the twin's memory, cached by layer revision);
 //! - `/api/v1/search`, `/api/v1/areas[/{code}]`, `/api/v1/events`: what the map needs
 //!   beyond tiles (search by name and address, drill-down figures, the SSE live channel);
+//! - `/api/v1/tickets`, `/api/v1/track`, `/api/v1/cases`: the request loop (民意速办):
+//!   intake, queues, actions, histories with audit proofs, statistics, hot spots;
+//! - `/open311/v2`: Open311 GeoReport v2 (discovery, services, requests, tokens, the
+//!   `servicerequestupdates` extension; JSON and XML);
 //! - `/`: the built browser twin (`HttpConfig::web_dir`), for every path no route claims;
 //! - `/api/openapi.json`: the OpenAPI 3.0 document of the OGC API, `locate` and tiles (the
 //!   `/api/v1` trust resources are described in `docs/permissions.md` for now);
@@ -27,13 +31,16 @@
 //! # async fn serve(
 //! #     repo: std::sync::Arc<dyn citymirror_twin::TwinRepo>,
 //! #     security: citymirror_http::security::Security,
+//! #     cases: citymirror_cases::service::CaseService,
 //! # ) -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
 //! use citymirror_http::{app, AppState, HttpConfig};
 //! use citymirror_twin::TwinService;
 //!
+//! // `cases` is composed by `open_cases` over the same store, audit log and clock.
 //! let service = Arc::new(TwinService::open(repo).await?);
-//! let router = app(AppState { service, security, config: HttpConfig::default() });
+//! let cases = Arc::new(cases);
+//! let router = app(AppState { service, security, cases, config: HttpConfig::default() });
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! axum::serve(listener, router).await?;
 //! # Ok(()) }
@@ -43,11 +50,13 @@
 //! twin's service.
 
 mod base_url;
+mod cases;
 mod error;
 pub mod fuzzing;
 mod media;
 mod negotiate;
 mod ogc;
+mod open311;
 mod openapi;
 mod routes;
 pub mod security;
@@ -56,6 +65,7 @@ mod state;
 mod tiles;
 mod web;
 
+pub use cases::open_cases;
 pub use error::ApiError;
 pub use openapi::openapi_document;
 pub use routes::app;

@@ -1,14 +1,16 @@
 use std::{path::PathBuf, sync::Arc};
 
+use citymirror_cases::service::CaseService;
 use citymirror_twin::TwinService;
 
 use crate::security::Security;
 
-/// What every handler shares: the twin's service (reads and the one write path), trust
-/// (who is calling, the audit log) and the HTTP configuration.
+/// What every handler shares: the twin's service (reads and the one write path), the
+/// request loop, trust (who is calling, the audit log) and the HTTP configuration.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub service: Arc<TwinService>,
+    pub cases: Arc<CaseService>,
     pub security: Security,
     pub config: HttpConfig,
 }

@@ -8,6 +8,8 @@
 //! - `hello`: sent first on every connection; after a reconnect a client refreshes
 //!   everything, since it may have missed changes while away;
 //! - `feature`: `{"layer": "buildings", "id": 123, "kind": "created"|"updated"|"deleted"}`;
+//! - `ticket`: `{"id": 42, "status": "dispatched", "overdue": false}`, a ticket changed
+//!   (sent to staff who read tickets; the ticket itself is read through its masked API);
 //! - `resync`: this connection fell behind and changes were dropped; refresh everything.
 //!
 //! A feature change carries ids only, never properties, so one stream serves every
@@ -45,15 +47,35 @@ pub async fn stream(
     let slot = state.security.streams.take(key)?;
     let changes = tokio_stream::wrappers::BroadcastStream::new(state.service.twin().subscribe());
     let hello = tokio_stream::once(Event::default().event("hello").data("{}"));
-    let events = hello.chain(changes.map(move |r| {
+    let resync = |missed| {
+        Event::default()
+            .event("resync")
+            .data(json!({ "missed": missed }).to_string())
+    };
+    let features = changes.map(move |r| match r {
+        Ok(change) => feature_event(&change),
+        Err(BroadcastStreamRecvError::Lagged(missed)) => resync(missed),
+    });
+    // Staff who read tickets hear of ticket changes too: ids and states only.
+    let reads_tickets = who
+        .authorize(
+            citymirror_trust::Action::CasesRead,
+            citymirror_trust::Target::Any,
+        )
+        .is_ok();
+    let tickets = tokio_stream::wrappers::BroadcastStream::new(state.cases.subscribe())
+        .filter(move |_| reads_tickets)
+        .map(move |r| match r {
+            Ok(t) => Event::default().event("ticket").data(
+                json!({ "id": t.id, "status": t.status.as_str(), "overdue": t.overdue })
+                    .to_string(),
+            ),
+            Err(BroadcastStreamRecvError::Lagged(missed)) => resync(missed),
+        });
+    let events = hello.chain(features.merge(tickets)).map(move |e| {
         let _slot = &slot;
-        match r {
-            Ok(change) => feature_event(&change),
-            Err(BroadcastStreamRecvError::Lagged(missed)) => Event::default()
-                .event("resync")
-                .data(json!({ "missed": missed }).to_string()),
-        }
-    }));
+        e
+    });
     Ok(Sse::new(events.map(Ok)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
 

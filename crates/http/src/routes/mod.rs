@@ -11,6 +11,7 @@ pub(crate) mod query;
 mod records;
 mod search;
 mod session;
+pub(crate) mod tickets;
 mod tokens;
 mod units;
 mod users;
@@ -70,6 +71,29 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/audit/proof/inclusion", get(audit::inclusion))
         .route("/api/v1/audit/proof/consistency", get(audit::consistency))
         .route("/api/v1/audit/entries", get(audit::entries))
+        // The request loop (民意速办).
+        .route("/api/v1/tickets", get(tickets::list).post(tickets::submit))
+        .route("/api/v1/tickets/similar", get(tickets::similar))
+        .route("/api/v1/tickets/batch", post(tickets::batch))
+        .route("/api/v1/cases/models", post(tickets::install_model))
+        .route("/api/v1/tickets/stats", get(tickets::stats))
+        .route("/api/v1/tickets/hotspots", get(tickets::hotspots))
+        .route("/api/v1/tickets/map", get(tickets::map))
+        .route("/api/v1/tickets/{number}", get(tickets::one))
+        .route("/api/v1/tickets/{number}/history", get(tickets::history))
+        .route("/api/v1/tickets/{number}/actions", post(tickets::act))
+        .route("/api/v1/tickets/{number}/media/{id}", get(tickets::media))
+        .route("/api/v1/track/{number}", get(tickets::track))
+        .route(
+            "/api/v1/track/{number}/history",
+            get(tickets::track_history),
+        )
+        .route("/api/v1/track/{number}/evaluate", post(tickets::evaluate))
+        .route("/api/v1/cases/catalogue", get(tickets::catalogue))
+        .route(
+            "/api/v1/cases/matrix",
+            get(tickets::matrix).put(tickets::put_matrix),
+        )
         // OGC API – Features. ogctests joins its base URL `…/ogc` with `/`, so the
         // landing page answers with and without the trailing slash.
         .route("/ogc", get(ogc::landing::get))
@@ -93,6 +117,7 @@ pub fn app(state: AppState) -> Router {
                 .patch(ogc::write::update)
                 .delete(ogc::write::delete),
         )
+        .merge(crate::open311::routes())
         // Vector tiles and TileJSON, with their own state (the tile cache).
         .merge(crate::tiles::routes(&state))
         .merge(crate::web::favicon())

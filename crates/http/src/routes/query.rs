@@ -23,6 +23,15 @@ pub fn query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
 
 /// Parses a JSON request body into `T`, refusing other media types and large bodies.
 pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
+    json_body_within(headers, body, JSON_LIMIT)
+}
+
+/// [`json_body`] with a limit of `limit` bytes (a request carrying photos).
+pub fn json_body_within<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+    limit: usize,
+) -> Result<T, ApiError> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -36,10 +45,10 @@ pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Resul
             "send the body as application/json".into(),
         ));
     }
-    if body.len() > JSON_LIMIT {
+    if body.len() > limit {
         return Err(ApiError::PayloadTooLarge(format!(
             "the body is larger than {} KiB",
-            JSON_LIMIT >> 10
+            limit >> 10
         )));
     }
     serde_json::from_slice(body)

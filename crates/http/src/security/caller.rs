@@ -74,6 +74,13 @@ fn is_safe(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// The principal of an API token given as a value (Open311's `api_key`), not a header.
+pub(crate) async fn from_api_key(key: &str, state: &AppState) -> Result<Principal, ApiError> {
+    let (id, secret_part) =
+        citymirror_trust::token::parse_token(key.trim()).ok_or(ApiError::InvalidToken)?;
+    from_token(id, secret_part, state).await
+}
+
 async fn from_token(id: i64, secret_part: &str, state: &AppState) -> Result<Principal, ApiError> {
     let sec = &state.security;
     let t = sec

@@ -65,6 +65,7 @@ async fn a_configured_public_url_prefixes_every_link() {
     let t = TestApp::new().await;
     let router = app(AppState {
         service: t.service.clone(),
+        cases: t.cases.clone(),
         security: t.security.clone(),
         config: HttpConfig {
             allowed_hosts: vec![crate::common::HOST.to_owned()],

@@ -39,6 +39,10 @@ enum Home {
     Record(&'static str),
     /// In an account, a token's name or the audit log: nobody, through the API.
     Nowhere,
+    /// In a ticket's text in this grid: readers entitled to 一般-4 who may read it.
+    TicketText(&'static str),
+    /// A citizen's contact details on a ticket led by this unit: its people only.
+    TicketContact(&'static str),
 }
 
 struct Plants {
@@ -191,6 +195,65 @@ async fn plant_in_accounts_and_the_log(app: &TestApp, plants: &mut Plants) -> i6
     ids[1]
 }
 
+/// A ticket filed with identifiers in every text it carries, and worked by its lead
+/// unit with one in a note. Returns its number and tracking token.
+async fn plant_in_a_ticket(app: &TestApp, plants: &mut Plants) -> (String, String) {
+    let grid = fixture::GRIDS[0];
+    let citizen = app.token(Role::Citizen, None).await;
+    let (phone, _) = plants.plant(Home::TicketContact("440304-D01"));
+    let name = plants.text("contact_name", Home::TicketContact("440304-D01"));
+    let filed = crate::tickets::file(
+        app,
+        &citizen,
+        json!({
+            "service_code": "0101",
+            "title": plants.text("title", Home::TicketText(grid)),
+            "description": plants.text("description", Home::TicketText(grid)),
+            "address": plants.text("address", Home::TicketText(grid)),
+            "lon": 114.02,
+            "lat": 22.52,
+            "contact_name": name,
+            "contact_phone": phone,
+        }),
+    )
+    .await;
+    let number = filed["number"].as_str().unwrap().to_owned();
+    let handler = app.token(Role::DepartmentHandler, Some("440304-D01")).await;
+    let (status, _) =
+        crate::tickets::act(app, &handler, &number, json!({ "action": "accept" })).await;
+    assert_eq!(status, StatusCode::OK);
+    let note = plants.text("note", Home::TicketText(grid));
+    let (status, t) = crate::tickets::act(
+        app,
+        &handler,
+        &number,
+        json!({ "action": "comment", "note": note }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{t}");
+    app.audit.checkpoint_now().await.unwrap();
+    (number, filed["tracking_token"].as_str().unwrap().to_owned())
+}
+
+/// Every GET of the request loop that returns text.
+fn ticket_endpoints(number: &str, token: &str) -> Vec<String> {
+    vec![
+        "/api/v1/tickets?limit=500".to_owned(),
+        format!("/api/v1/tickets/{number}"),
+        format!("/api/v1/tickets/{number}/history"),
+        format!("/api/v1/track/{number}?token={token}"),
+        format!("/api/v1/track/{number}/history?token={token}"),
+        "/api/v1/tickets/map".to_owned(),
+        "/api/v1/tickets/stats".to_owned(),
+        "/api/v1/tickets/hotspots?min=1".to_owned(),
+        "/api/v1/tickets/similar?lon=114.02&lat=22.52&text=%E6%A4%8D%E5%85%A5".to_owned(),
+        "/open311/v2/requests.json".to_owned(),
+        "/open311/v2/requests.xml".to_owned(),
+        format!("/open311/v2/requests/{number}.json"),
+        "/open311/v2/servicerequestupdates.json".to_owned(),
+    ]
+}
+
 /// Every GET that returns text, for one reader.
 fn text_endpoints(patched: &[(LayerId, i64)], staff: i64) -> Vec<String> {
     let mut paths = vec![
@@ -249,6 +312,7 @@ async fn no_text_that_leaves_the_server_reveals_an_identifier_to_an_unentitled_r
     let patched = plant_in_layers(&app, &mut plants).await;
     plant_in_records(&app, &mut plants).await;
     let staff = plant_in_accounts_and_the_log(&app, &mut plants).await;
+    let (number, tracking) = plant_in_a_ticket(&app, &mut plants).await;
     let twin_plants = plants.all.iter().filter(|(_, h)| *h == Home::Twin).count();
     assert!(
         twin_plants >= 2 * 12,
@@ -271,8 +335,12 @@ async fn no_text_that_leaves_the_server_reveals_an_identifier_to_an_unentitled_r
             .and_then(unit_of)
             .filter(|_| *role != Some(Role::Citizen));
         let who = role.map_or("anonymous", Role::as_str);
+        let unit = role.and_then(unit_of);
         let mut answers = Vec::new();
-        for path in text_endpoints(&patched, staff) {
+        let paths = text_endpoints(&patched, staff)
+            .into_iter()
+            .chain(ticket_endpoints(&number, &tracking));
+        for path in paths {
             let r = if token.is_empty() {
                 app.get(&path).await
             } else {
@@ -310,6 +378,11 @@ async fn no_text_that_leaves_the_server_reveals_an_identifier_to_an_unentitled_r
                     entitlement >= DataGrade::General(4)
                         && jurisdiction.is_some_and(|j| grid.starts_with(j))
                 }
+                Some((_, Home::TicketText(grid))) => {
+                    entitlement >= DataGrade::General(4)
+                        && jurisdiction.is_some_and(|j| grid.starts_with(j))
+                }
+                Some((_, Home::TicketContact(lead))) => unit == Some(*lead),
                 Some((_, Home::Nowhere)) | None => false,
             };
             for m in pii::scan(&body) {
@@ -325,7 +398,7 @@ async fn no_text_that_leaves_the_server_reveals_an_identifier_to_an_unentitled_r
             }
         }
     }
-    assert!(scanned >= 300, "only {scanned} responses were scanned");
+    assert!(scanned >= 400, "only {scanned} responses were scanned");
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use crate::common::TestApp;
 fn with_web(t: &TestApp, web_dir: Option<&std::path::Path>) -> Router {
     app(AppState {
         service: t.service.clone(),
+        cases: t.cases.clone(),
         security: t.security.clone(),
         config: HttpConfig {
             allowed_hosts: vec![crate::common::HOST.to_owned()],

@@ -14,8 +14,12 @@ use axum::{
     http::{header, HeaderMap, Method, Request, StatusCode},
     Router,
 };
+use citymirror_cases::{
+    clock::ManualClock,
+    service::{CaseConfig, CaseService},
+};
 use citymirror_http::{
-    app,
+    app, open_cases,
     security::{sms::MemoryOutbox, RateLimitConfig, Security},
     AppState, HttpConfig,
 };
@@ -37,6 +41,8 @@ pub const BASE: &str = "http://twin.test";
 pub struct TestApp {
     router: Router,
     pub service: Arc<TwinService>,
+    pub cases: Arc<CaseService>,
+    pub clock: ManualClock,
     pub store: Store,
     pub audit: AuditLog,
     pub security: Security,
@@ -135,6 +141,38 @@ impl Reply {
 }
 
 impl TestApp {
+    /// Runs one statement on the store past the server, as someone with access to the
+    /// database could; the rows it changed.
+    pub async fn raw_execute(&self, sql: &str) -> u64 {
+        use sqlx::Connection;
+        match &self._pg {
+            Some(pg) => {
+                let sep = if pg.admin_url.contains('?') { '&' } else { '?' };
+                let url = format!(
+                    "{}{sep}options=-c%20search_path%3D{}",
+                    pg.admin_url, pg.name
+                );
+                let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query(sql)
+                    .execute(&mut c)
+                    .await
+                    .unwrap()
+                    .rows_affected()
+            }
+            None => {
+                let db = self._dir.path().join(citymirror_store::SQLITE_FILE_NAME);
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+                    .await
+                    .unwrap();
+                sqlx::query(sql)
+                    .execute(&mut c)
+                    .await
+                    .unwrap()
+                    .rows_affected()
+            }
+        }
+    }
+
     /// The fixture twin (see [`fixture`]), in a fresh store.
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
@@ -221,8 +259,23 @@ impl TestApp {
         if let Some(pool) = pool {
             security = security.with_hashing(pool);
         }
+        let clock = ManualClock::at(chrono::Utc::now());
+        let cases = Arc::new(
+            open_cases(
+                &service,
+                Arc::new(store.clone()),
+                Arc::new(store.clone()),
+                Arc::new(store.clone()),
+                audit.clone(),
+                Arc::new(clock.clone()),
+                CaseConfig::default(),
+            )
+            .await
+            .expect("open the request loop"),
+        );
         let router = app(AppState {
             service: service.clone(),
+            cases: cases.clone(),
             security: security.clone(),
             config: HttpConfig {
                 allowed_hosts: vec![HOST.to_owned()],
@@ -232,6 +285,8 @@ impl TestApp {
         let mut t = TestApp {
             router,
             service,
+            cases,
+            clock,
             store,
             audit,
             security,
