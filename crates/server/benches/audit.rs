@@ -108,8 +108,22 @@ async fn main() {
     )
     .await
     .expect("security");
+    let cases = Arc::new(
+        citymirror_http::open_cases(
+            &service,
+            Arc::new(store.clone()),
+            Arc::new(store.clone()),
+            Arc::new(store.clone()),
+            audit.clone(),
+            Arc::new(citymirror_cases::clock::SystemClock),
+            Default::default(),
+        )
+        .await
+        .expect("the request loop"),
+    );
     let app = citymirror_http::app(AppState {
         service: service.clone(),
+        cases,
         security,
         config: HttpConfig::default(),
     });

@@ -28,6 +28,65 @@ pub enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The request loop (民意速办): train and measure the classifier, import hotline calls.
+    #[command(subcommand)]
+    Cases(CasesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// Train the request classifier from labelled messages (and the re-classifications
+    /// operators made), and store it as the next version.
+    Train(CasesTrainArgs),
+    /// Measure the stored classifier on labelled messages; prints one JSON object
+    /// (accuracy, macro_f1, per_class, confusion).
+    Eval(CasesEvalArgs),
+    /// File a batch of hotline calls (JSONL or CSV), all checked before any is filed.
+    Import(CasesImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CasesTrainArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// A JSONL file of labelled messages (`category`, and `body` or pre-segmented
+    /// `tokens`, and optionally `title`); repeat for several.
+    #[arg(long, required = true)]
+    pub labelled: Vec<PathBuf>,
+    /// Passes over the training messages.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=200))]
+    pub epochs: u64,
+    /// The confidence below which a ticket waits for an operator.
+    #[arg(long, default_value_t = citymirror_cases::classify::DEFAULT_THRESHOLD as f64)]
+    pub threshold: f64,
+    /// Leave out what operators re-classified (by default it is learned from).
+    #[arg(long)]
+    pub no_corrections: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CasesEvalArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// A JSONL file of labelled messages to measure the classifier on.
+    #[arg(long)]
+    pub labelled: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CasesImportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub audit: AuditKeyArgs,
+    /// Hotline calls, one per line (JSONL) or row (CSV with a header): `call_id`,
+    /// `description`, `lon`, `lat`, and optionally `title`, `service_code`, `address`,
+    /// `crs`, `urgency`, `name`, `phone`.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// The hotline the calls came in on.
+    #[arg(long, default_value = "hotline-12345")]
+    pub channel: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,10 +246,38 @@ pub struct ServeArgs {
     pub tile_cache_mb: u64,
     #[command(flatten)]
     pub web: WebArgs,
+    #[command(flatten)]
+    pub cases: CasesServeArgs,
     /// Send the session cookie without `Secure` (plain-HTTP deployments on a trusted
     /// network only; browsers accept secure cookies from localhost without it).
     #[arg(long)]
     pub insecure_cookies: bool,
+}
+
+/// How the request loop runs inside `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct CasesServeArgs {
+    /// A State Council holiday notice for a year past the built-in table (JSON:
+    /// `{"year", "source", "holidays": [dates], "workdays": [dates]}`); repeat per year.
+    #[arg(
+        long = "holiday-notice",
+        value_name = "FILE",
+        env = "CITYMIRROR_HOLIDAY_NOTICES",
+        value_delimiter = ','
+    )]
+    pub holiday_notices: Vec<PathBuf>,
+    /// Milliseconds between passes over due timers.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub timer_sweep_ms: u64,
+}
+
+impl Default for CasesServeArgs {
+    fn default() -> CasesServeArgs {
+        CasesServeArgs {
+            holiday_notices: Vec::new(),
+            timer_sweep_ms: 2000,
+        }
+    }
 }
 
 /// Where the browser twin's built files are.
@@ -212,6 +299,14 @@ pub struct DemoArgs {
     /// Seconds between simulator changes.
     #[arg(long, default_value_t = 2.0)]
     pub sim_interval: f64,
+    /// The shared citizen messages the demo's first run trains its classifier on (when
+    /// the folder is there; without it every request waits for an operator).
+    #[arg(
+        long,
+        env = "CITYMIRROR_MESSAGES",
+        default_value = "../shared/data/citizen-messages"
+    )]
+    pub messages: PathBuf,
     #[command(flatten)]
     pub web: WebArgs,
 }

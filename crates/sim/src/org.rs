@@ -141,6 +141,12 @@ pub fn demo_logins(units: &[Unit]) -> Vec<DemoLogin> {
             "外部系统（演示）",
         ),
         login(
+            "open311",
+            Role::Open311Client,
+            district,
+            "Open311客户端（演示）",
+        ),
+        login(
             "handler",
             Role::DepartmentHandler,
             department,

@@ -34,6 +34,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
     }
     let interval = Duration::from_secs_f64(args.sim_interval.max(0.1));
+    let messages = args.messages.clone();
     let seed = args.district.seed;
     serve::run(
         ServeArgs {
@@ -47,18 +48,23 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             header_read_timeout_s: 10,
             tile_cache_mb: HttpConfig::DEFAULT_TILE_CACHE_BYTES >> 20,
             insecure_cookies: false,
+            cases: Default::default(),
             web: args.web.clone(),
         },
-        Some(Box::new(move |service, audit, stop| {
+        Some(Box::new(move |running: serve::Running| {
+            tokio::spawn(super::cases::train_on_first_run(
+                running.cases.clone(),
+                messages,
+            ));
             tokio::spawn(citymirror_sim::run_simulator(
-                service,
+                running.service,
                 SimulatorConfig {
                     interval,
                     seed,
-                    audit: Some(audit),
+                    audit: Some(running.audit),
                     ..Default::default()
                 },
-                stop,
+                running.stop,
             ));
         })),
     )

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod audit;
+mod cases;
 mod demo;
 mod generate;
 mod import;
@@ -26,6 +27,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Stats(a) => stats::run(a).await,
         Command::Token(c) => token::run(c).await,
         Command::Audit(c) => audit::run(c).await,
+        Command::Cases(c) => cases::run(c).await,
     }
 }
 

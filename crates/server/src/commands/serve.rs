@@ -1,6 +1,11 @@
 use std::{sync::Arc, time::Instant};
 
 use anyhow::Context;
+use citymirror_cases::{
+    calendar::{Notice, WorkCalendar},
+    clock::SystemClock,
+    service::{CaseConfig, CaseService},
+};
 use citymirror_http::{
     security::{sms::FileOutbox, RateLimitConfig, Security},
     serve::ServeConfig,
@@ -13,9 +18,67 @@ use tokio::sync::watch;
 use super::{describe, open_store, repos};
 use crate::cli::ServeArgs;
 
-/// Work started beside the server on the same twin (the demo's simulator), told to stop
-/// through the watch channel when the server shuts down.
-pub type Sidecar = Box<dyn FnOnce(Arc<TwinService>, AuditLog, watch::Receiver<bool>) + Send>;
+/// What a sidecar runs on: the server's twin, its request loop and audit log, and the
+/// channel that says the server is stopping.
+pub struct Running {
+    pub service: Arc<TwinService>,
+    pub cases: Arc<CaseService>,
+    pub audit: AuditLog,
+    pub stop: watch::Receiver<bool>,
+}
+
+/// Work started beside the server (the demo's simulator and first training), told to
+/// stop through the watch channel when the server shuts down.
+pub type Sidecar = Box<dyn FnOnce(Running) + Send>;
+
+/// The working-day calendar: the built-in table and the notices given.
+fn calendar(files: &[std::path::PathBuf]) -> anyhow::Result<WorkCalendar> {
+    let mut c = WorkCalendar::new();
+    for f in files {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        let notice = Notice::from_json(&text).with_context(|| f.display().to_string())?;
+        let year = notice.year;
+        c = c
+            .with_notice(notice)
+            .with_context(|| f.display().to_string())?;
+        tracing::info!(year, "holiday notice loaded from {}", f.display());
+    }
+    Ok(c)
+}
+
+/// The request loop's periodic work: due timers (every `every`), audits a crash left
+/// unwritten, and a classifier another process stored (every minute).
+fn spawn_sweeps(
+    cases: Arc<CaseService>,
+    every: std::time::Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_refresh = Instant::now();
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.changed() => return,
+            }
+            match cases.sweep().await {
+                Ok(r) if r != Default::default() => {
+                    tracing::info!(?r, "request loop: timers and audits")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("request loop sweep failed: {e}"),
+            }
+            if last_refresh.elapsed() >= std::time::Duration::from_secs(60) {
+                last_refresh = Instant::now();
+                if let Err(e) = cases.refresh_model().await {
+                    tracing::warn!("could not load the latest classifier: {e}");
+                }
+            }
+        }
+    });
+}
 
 /// Serves until Ctrl-C.
 pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Result<()> {
@@ -77,12 +140,49 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
         None => security,
     };
 
+    let cases = Arc::new(
+        citymirror_http::open_cases(
+            &service,
+            Arc::new(store.clone()),
+            Arc::new(store.clone()),
+            Arc::new(store.clone()),
+            audit.clone(),
+            Arc::new(SystemClock),
+            CaseConfig {
+                calendar: calendar(&args.cases.holiday_notices)?,
+                ..CaseConfig::default()
+            },
+        )
+        .await
+        .context("opening the request loop")?,
+    );
+    let state = cases.model();
+    match &state {
+        citymirror_cases::service::ModelState::Missing(why) if state.untrained() => {
+            tracing::info!("{why}")
+        }
+        citymirror_cases::service::ModelState::Missing(why) => tracing::warn!("{why}"),
+        citymirror_cases::service::ModelState::Ready { version, .. } => {
+            tracing::info!(version, "classifier loaded")
+        }
+    }
     let (stop_tx, stop_rx) = watch::channel(false);
+    spawn_sweeps(
+        cases.clone(),
+        std::time::Duration::from_millis(args.cases.timer_sweep_ms),
+        stop_rx.clone(),
+    );
     if let Some(f) = with_service {
-        f(service.clone(), audit.clone(), stop_rx.clone());
+        f(Running {
+            service: service.clone(),
+            cases: cases.clone(),
+            audit: audit.clone(),
+            stop: stop_rx.clone(),
+        });
     }
     let app = citymirror_http::app(AppState {
         service,
+        cases,
         security,
         config: HttpConfig {
             public_url: args.public_url.clone(),
