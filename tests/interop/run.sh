@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Serves a small generated twin on a free port and checks it with standard clients:
 # the OGC conformance tests (ogctests, features/core), OWSLib's Features client, GDAL's
-# OAPIF driver (ogrinfo), and GDAL's MVT driver on our vector tiles. With CITYMIRROR_INTEROP_REQUIRED=1 (CI) a missing
+# OAPIF driver (ogrinfo), GDAL's MVT driver on our vector tiles, and the PyPI georeport
+# client on Open311 GeoReport v2 (answers validated against the shared JSON schemas). With CITYMIRROR_INTEROP_REQUIRED=1 (CI) a missing
 # client is a failure; otherwise it is reported as skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,7 +11,7 @@ required="${CITYMIRROR_INTEROP_REQUIRED:-0}"
 py=python3
 [ -x .venv/bin/python ] && py=.venv/bin/python
 missing=()
-$py -c 'import ogctests, owslib, httpx' 2>/dev/null || missing+=("python packages (pip install -r tests/interop/requirements.txt)")
+$py -c 'import ogctests, owslib, httpx, georeport, jsonschema' 2>/dev/null || missing+=("python packages (pip install -r tests/interop/requirements.txt)")
 command -v ogrinfo >/dev/null || missing+=("ogrinfo (apt-get install gdal-bin)")
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$required" = 1 ]; then echo "FATAL: interop clients missing: ${missing[*]}"; exit 1; fi
@@ -32,3 +33,6 @@ export CITYMIRROR_URL="http://127.0.0.1:$port"
 $py tests/interop/check_ogc.py
 tests/interop/check_gdal.sh "$CITYMIRROR_URL/ogc"
 tests/interop/check_tiles.sh "$CITYMIRROR_URL"
+# An Open311 client's key, minted as the README says (through the running server).
+CITYMIRROR_OPEN311_KEY=$($bin token create --data-dir "$work" --role open311-client 2>/dev/null) \
+  $py tests/interop/check_open311.py
