@@ -1,9 +1,12 @@
 // Every string the page shows, in Chinese (the default) and English. The chosen language
-// is remembered in localStorage; views re-render on `onLanguageChange`.
+// is remembered in localStorage; views re-render on `onLanguageChange`. The request
+// loop's pages keep their strings in `tickets/strings.ts`, merged in here.
+
+import { ticketStrings } from './tickets/strings';
 
 export type Lang = 'zh' | 'en';
 
-const zh = {
+const twinZh = {
   appTitle: '福镜 · 福田数字孪生',
   appSubtitle: '一屏看尽 · 福田区',
   langToggle: 'EN',
@@ -121,9 +124,10 @@ const zh = {
   panel: '面板',
 };
 
+const zh = { ...twinZh, ...ticketStrings.zh };
 type Strings = typeof zh;
 
-const en: Strings = {
+const twinEn: typeof twinZh = {
   appTitle: 'CityMirror · Futian Twin',
   appSubtitle: 'The whole district on one screen',
   langToggle: '中文',
@@ -232,6 +236,8 @@ const en: Strings = {
   resetView: 'Reset view',
   panel: 'Panel',
 };
+
+const en: Strings = { ...twinEn, ...ticketStrings.en };
 
 const STORAGE_KEY = 'citymirror.lang';
 const tables: Record<Lang, Strings> = { zh, en };

@@ -1,8 +1,9 @@
 // The live channel: server-sent events from `/api/v1/events`. `feature` events say a twin
 // feature was created, updated (replaced) or deleted. `hello` opens every connection: on a
 // reconnect, changes may have been missed, as `resync` says outright when the server had
-// to drop some; either way the page refreshes everything. Other event types (tickets,
-// alarms) share the channel and are ignored here. EventSource reconnects by itself after a
+// to drop some; either way the page refreshes everything. `ticket` events say a ticket
+// changed (ids and states only; staff who read tickets hear them), for the pages that
+// show tickets. Other event types (alarms) share the channel and are ignored here. EventSource reconnects by itself after a
 // dropped connection; when the server refuses outright, we try again a little later.
 
 export interface FeatureEvent {
@@ -13,10 +14,17 @@ export interface FeatureEvent {
 
 const KINDS = ['created', 'updated', 'replaced', 'deleted'];
 
+export interface TicketEvent {
+  id: number;
+  status: string;
+  overdue: boolean;
+}
+
 export type LiveState = 'connecting' | 'live' | 'offline';
 
 export interface LiveHandlers {
-  onFeature(e: FeatureEvent): void;
+  onFeature?(e: FeatureEvent): void;
+  onTicket?(e: TicketEvent): void;
   /** Changes may have been missed: refresh everything. */
   onResync(): void;
   onState(s: LiveState): void;
@@ -50,7 +58,11 @@ export function connectLive(handlers: LiveHandlers): () => void {
     es.addEventListener('resync', () => handlers.onResync());
     es.addEventListener('feature', (msg) => {
       const e = parseFeatureEvent((msg as MessageEvent<string>).data);
-      if (e) handlers.onFeature(e);
+      if (e) handlers.onFeature?.(e);
+    });
+    es.addEventListener('ticket', (msg) => {
+      const e = parseTicketEvent((msg as MessageEvent<string>).data);
+      if (e) handlers.onTicket?.(e);
     });
   };
   open();
@@ -68,6 +80,17 @@ export function parseFeatureEvent(data: string): FeatureEvent | null {
     if (typeof v.layer !== 'string' || typeof v.id !== 'number') return null;
     if (typeof v.kind !== 'string' || !KINDS.includes(v.kind)) return null;
     return { layer: v.layer, id: v.id, kind: v.kind };
+  } catch {
+    return null;
+  }
+}
+
+/** A ticket event, or null for anything malformed. */
+export function parseTicketEvent(data: string): TicketEvent | null {
+  try {
+    const v = JSON.parse(data) as Partial<TicketEvent>;
+    if (typeof v.id !== 'number' || typeof v.status !== 'string') return null;
+    return { id: v.id, status: v.status, overdue: v.overdue === true };
   } catch {
     return null;
   }

@@ -6,7 +6,8 @@ import { ApiError, request, setCsrfToken } from './api';
 
 export interface SessionInfo {
   user: { id: number; username: string; display_name: string; role: string; role_name: string };
-  unit: { id: number; name: string; kind: string } | null;
+  // Unit ids are strings: a grid code for an area's unit, `440304-D01` for a department.
+  unit: { id: string; name: string; kind: string } | null;
   /** The grid-code prefix the user governs, or null for the whole district. */
   jurisdiction: string | null;
   entitlement: string;

@@ -50,3 +50,18 @@ export const componentStatusColours: Record<string, string> = {
   维修中: '#facc15',
   丢失: '#ef4444',
 };
+
+/** Ticket statuses by colour: the map's tickets layer and the pages' status chips
+ * (`styles/tickets.css` repeats them as `--st-*`). Waiting is violet, in hand is blue to
+ * teal, on site amber, resolved green, closed grey; overdue is a red ring on top. */
+export const ticketStatusColours: Record<string, string> = {
+  triage: '#a78bfa',
+  dispatched: '#38bdf8',
+  accepted: '#60a5fa',
+  contacted: '#2dd4bf',
+  'on-site': '#fbbf24',
+  resolved: '#34d399',
+  closed: '#64748b',
+};
+
+export const overdueRing = '#ef4444';
