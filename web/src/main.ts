@@ -4,10 +4,11 @@
 import './styles/base.css';
 import './styles/panels.css';
 import './styles/controls.css';
+import './styles/tickets.css';
 
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { CHILD_LEVEL, LAYER_OF, type Area } from './areas';
-import { lang, onLanguageChange, setLang, t } from './i18n';
+import { lang, setLang, t } from './i18n';
 import { connectLive, throttlePerKey } from './live';
 import { createMap, markHovered, markSelected, webglAvailable } from './map/map';
 import { ADMIN_LAYERS, buildStyle, TWIN_LAYERS, type TwinLayer } from './map/style';
@@ -25,6 +26,8 @@ import { mountShell } from './ui/shell';
 import { notify, notifyError } from './ui/toast';
 import { watchMapErrors } from './map/errors';
 import { setAreaLabels } from './map/labels';
+import { addTicketsLayer, claimTicketClick, refreshTickets, ticketsLayerState, ticketUnder } from './map/ticketsLayer';
+import { mountNav } from './ui/nav';
 
 declare global {
   interface Window {
@@ -45,6 +48,7 @@ function isAdminLayer(l: string): boolean {
 
 async function boot(): Promise<void> {
   mountShell(() => setLang(lang() === 'zh' ? 'en' : 'zh'));
+  mountNav('map');
   mountAccount();
   mountLiveIndicator();
 
@@ -61,6 +65,7 @@ async function boot(): Promise<void> {
     tileVersion,
     session,
     setLang,
+    ticketsLayerState,
   };
   window.__citymirror = hook;
 
@@ -112,8 +117,11 @@ async function boot(): Promise<void> {
         return child ? LAYER_OF[child] : null;
       },
       hover: (f) => markHovered(map!, f),
+      claim: (e) => claimTicketClick(map!, e),
+      over: (e) => ticketUnder(map!, e),
     });
     await new Promise<void>((resolve) => map!.once('load', () => resolve()));
+    addTicketsLayer(map);
     mountLayerPanel(map);
   } else {
     byId('map').append(Object.assign(document.createElement('p'), { className: 'notice pad', textContent: t().errorWebgl }));
@@ -131,8 +139,10 @@ async function boot(): Promise<void> {
     notifyError(e);
   }
   await open();
+  if (map) await refreshTickets(map);
   onSessionChange(() => {
     void open();
+    if (map) void refreshTickets(map);
     const d = detailsState();
     // What may be seen of a feature changed with the reader: load it again.
     if (d.state === 'shown' && d.layer && d.id !== undefined) void showDetails(d.layer, d.id, { live: true });
@@ -142,13 +152,21 @@ async function boot(): Promise<void> {
     if (map && isTwinLayer(layer)) refreshLayerTiles(map, layer);
   }, 1500);
   const refreshFigures = throttlePerKey(() => void refreshArea(), 3000);
+  // A burst of ticket changes (a batch, the timer sweep) becomes one reload of the layer.
+  const reloadTickets = throttlePerKey(() => {
+    if (map) void refreshTickets(map);
+  }, 1500);
   connectLive({
     onState: setLiveState,
     onResync() {
       if (map) for (const l of TWIN_LAYERS) refreshTiles(l);
       refreshFigures('area');
+      reloadTickets('tickets');
       const d = detailsState();
       if (d.state === 'shown' && d.layer && d.id !== undefined) void showDetails(d.layer, d.id, { live: true });
+    },
+    onTicket() {
+      reloadTickets('tickets');
     },
     onFeature(e) {
       noteChange(e);
@@ -158,8 +176,6 @@ async function boot(): Promise<void> {
     },
   });
 
-  onLanguageChange(() => document.title = t().appTitle);
-  document.title = t().appTitle;
   hook.ready = true;
   document.body.dataset.ready = 'true';
 }

@@ -16,6 +16,10 @@ export interface InteractionHandlers {
   /** The admin layer of the current area's children (null at grid level). */
   childLayer(): AdminLayer | null;
   hover(f: { layer: TwinLayer; id: number } | null): void;
+  /** An overlay (the tickets layer) takes the click for itself: nothing else happens. */
+  claim?(e: MapMouseEvent): boolean;
+  /** Whether the pointer is over something of an overlay's (for the cursor). */
+  over?(e: MapMouseEvent): boolean;
 }
 
 function present(map: MapLibreMap, ids: string[]): string[] {
@@ -45,6 +49,7 @@ function childAt(map: MapLibreMap, e: MapMouseEvent, h: InteractionHandlers): Ma
 
 export function attachInteractions(map: MapLibreMap, h: InteractionHandlers): void {
   map.on('click', (e) => {
+    if (h.claim?.(e)) return;
     const f = featureAt(map, e);
     if (f) {
       h.onFeature(f.source as TwinLayer, Number(f.id));
@@ -64,7 +69,7 @@ export function attachInteractions(map: MapLibreMap, h: InteractionHandlers): vo
     frame = requestAnimationFrame(() => {
       const f = featureAt(map, e);
       const child = f ? undefined : childAt(map, e, h);
-      map.getCanvas().style.cursor = f || child ? 'pointer' : '';
+      map.getCanvas().style.cursor = f || child || h.over?.(e) ? 'pointer' : '';
       h.hover(child && child.id !== undefined ? { layer: child.source as TwinLayer, id: Number(child.id) } : null);
     });
   });

@@ -1,8 +1,13 @@
-// The layer panel: one switch per group of map layers, remembered between visits.
+// The layer panel: one switch per group of map layers, remembered between visits. A
+// group may depend on who reads (citizens' requests are for staff who handle them): it
+// is listed only while `available` says so.
 
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { onLanguageChange, t } from '../i18n';
-import { palette, pipeColours } from '../map/palette';
+import { palette, pipeColours, ticketStatusColours } from '../map/palette';
+import { TICKET_LAYERS } from '../map/ticketsLayer';
+import { onSessionChange, session } from '../session';
+import { mayReadTickets } from '../tickets/access';
 import { byId, h, replace } from './dom';
 
 interface Group {
@@ -13,6 +18,8 @@ interface Group {
   swatch: string;
   /** Shown when the page opens (before the visitor chooses). */
   initially: boolean;
+  /** Listed only while this holds (default: always). */
+  available?: () => boolean;
 }
 
 const GROUPS: Group[] = [
@@ -40,6 +47,15 @@ const GROUPS: Group[] = [
   { key: 'components', label: () => t().layerComponents, note: () => t().fromZoom(15), layers: ['components-dot'], swatch: '#2dd4bf', initially: false },
   { key: 'cameras', label: () => t().layerCameras, note: () => t().fromZoom(14), layers: ['cameras-dot'], swatch: palette.camera, initially: true },
   { key: 'devices', label: () => t().layerDevices, note: () => t().fromZoom(14), layers: ['devices-dot'], swatch: palette.device, initially: false },
+  {
+    key: 'tickets',
+    label: () => t().layerTickets,
+    note: () => t().ticketLegendOverdue,
+    layers: TICKET_LAYERS,
+    swatch: ticketStatusColours.dispatched,
+    initially: true,
+    available: () => mayReadTickets(session()),
+  },
 ];
 
 const STORAGE_KEY = 'citymirror.layers';
@@ -88,7 +104,7 @@ export function mountLayerPanel(map: MapLibreMap): void {
 
   const render = () => {
     const wasOpen = host.querySelector('details')?.open;
-    const rows = GROUPS.map((g) => {
+    const rows = GROUPS.filter((g) => g.available?.() ?? true).map((g) => {
       const input = h('input', {
         type: 'checkbox',
         'data-layer': g.key,
@@ -121,4 +137,5 @@ export function mountLayerPanel(map: MapLibreMap): void {
   };
   render();
   onLanguageChange(render);
+  onSessionChange(render);
 }
