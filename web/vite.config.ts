@@ -1,6 +1,9 @@
 // Vite builds the browser twin into web/dist, which the Rust server serves at `/`.
+// A page per entry (the server serves any file in dist, so `/citizen.html` works as it
+// is): the 3D map and the citizens' H5 pages. Code they share lands in shared chunks.
 // In development the dev server proxies the server's APIs, so the page talks to one
 // origin exactly as it does in production (session cookies are SameSite=Strict).
+import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 const server = process.env.CITYMIRROR_URL ?? 'http://127.0.0.1:18090';
@@ -14,6 +17,20 @@ export default defineConfig({
     // MapLibre alone is ~1 MB minified; it is one cacheable file, not a warning.
     chunkSizeWarningLimit: 1500,
     sourcemap: true,
+    rolldownOptions: {
+      input: Object.fromEntries(
+        ['index', 'citizen'].map((page) => [page, resolve(import.meta.dirname, `${page}.html`)]),
+      ),
+      // MapLibre in a chunk of its own, named for what it is: a release that changes
+      // our code leaves it cached.
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'maplibre', test: /node_modules[\\/]maplibre-gl/ },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: Object.fromEntries(proxied.map((p) => [p, { target: server, changeOrigin: false }])),
