@@ -1,6 +1,7 @@
 // Vite builds the browser twin into web/dist, which the Rust server serves at `/`.
 // A page per entry (the server serves any file in dist, so `/citizen.html` works as it
-// is): the 3D map and the citizens' H5 pages. Code they share lands in shared chunks.
+// is): the 3D map, the citizens' H5 pages and the operators' workbench. Code they
+// share lands in shared chunks.
 // In development the dev server proxies the server's APIs, so the page talks to one
 // origin exactly as it does in production (session cookies are SameSite=Strict).
 import { resolve } from 'node:path';
@@ -19,7 +20,7 @@ export default defineConfig({
     sourcemap: true,
     rolldownOptions: {
       input: Object.fromEntries(
-        ['index', 'citizen'].map((page) => [page, resolve(import.meta.dirname, `${page}.html`)]),
+        ['index', 'citizen', 'workbench'].map((page) => [page, resolve(import.meta.dirname, `${page}.html`)]),
       ),
       // MapLibre in a chunk of its own, named for what it is: a release that changes
       // our code leaves it cached.
