@@ -1,7 +1,7 @@
 // Vite builds the browser twin into web/dist, which the Rust server serves at `/`.
-// A page per entry (the server serves any file in dist, so `/citizen.html` works as it
-// is): the 3D map, the citizens' H5 pages and the operators' workbench. Code they
-// share lands in shared chunks.
+// Four pages, one entry each (the server serves any file in dist, so `/citizen.html`
+// works as it is): the 3D map, the citizens' H5 pages, the operators' workbench and the
+// request loop's dashboard. Code they share lands in shared chunks, cached once.
 // In development the dev server proxies the server's APIs, so the page talks to one
 // origin exactly as it does in production (session cookies are SameSite=Strict).
 import { resolve } from 'node:path';
@@ -20,14 +20,16 @@ export default defineConfig({
     sourcemap: true,
     rolldownOptions: {
       input: Object.fromEntries(
-        ['index', 'citizen', 'workbench'].map((page) => [page, resolve(import.meta.dirname, `${page}.html`)]),
+        ['index', 'citizen', 'workbench', 'dashboard'].map((page) => [page, resolve(import.meta.dirname, `${page}.html`)]),
       ),
-      // MapLibre in a chunk of its own, named for what it is: a release that changes
-      // our code leaves it cached.
+      // The two large libraries in chunks of their own, named for what they are: each
+      // page loads only the one it draws with (the dashboard never loads MapLibre), and
+      // a release that changes our code leaves them cached.
       output: {
         codeSplitting: {
           groups: [
             { name: 'maplibre', test: /node_modules[\\/]maplibre-gl/ },
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender)/ },
           ],
         },
       },
