@@ -45,9 +45,10 @@ export function placeField(draft: Draft): HTMLElement {
     const l = draft.located;
     path.dataset.street = l && l !== 'outside' ? (l.street?.code ?? '') : '';
     path.classList.toggle('bad', l === 'outside');
+    path.classList.toggle('found', !!l && l !== 'outside');
     if (!draft.place) path.textContent = s.placeHint;
     else if (l === 'outside') path.textContent = s.outsideDistrict;
-    else if (l) path.textContent = `📍 ${pathText(l)}`;
+    else if (l) path.textContent = pathText(l);
     else path.textContent = s.loading;
   };
 

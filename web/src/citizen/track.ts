@@ -99,6 +99,12 @@ function ticketCard(tk: PublicTicket | Ticket): HTMLElement {
   );
 }
 
+/** The units a ticket names (lead and assisting), by id. */
+function unitsOf(tk: PublicTicket | Ticket): Map<string, string> {
+  const units = [tk.lead_unit, ...('assisting' in tk ? tk.assisting : [])];
+  return new Map(units.flatMap((u) => (u?.name ? [[u.id, u.name] as [string, string]] : [])));
+}
+
 /** A fingerprint of what the page shows: it is drawn again only when this changes. */
 function fingerprint(l: Loaded): string {
   return JSON.stringify([l.ticket.status, l.ticket.updated_at, l.ticket.verdict, l.history.steps.map((st) => [st.step, st.audit.status])]);
@@ -131,7 +137,8 @@ export function trackView(number: string): HTMLElement {
       h('div', { class: 'view-head' }, h('h2', {}, s.trackTitle), h('button', { type: 'button', class: 'button ghost small', onclick: () => void refresh() }, s.refresh)),
       ticketCard(l.ticket),
       evaluation,
-      renderTimeline(l.history),
+      // Citizens may not read the list of units: the ticket names the ones it involves.
+      renderTimeline(l.history, { unitName: (id) => unitsOf(l.ticket).get(id) ?? null }),
     );
   };
 

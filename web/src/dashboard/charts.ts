@@ -95,10 +95,9 @@ export function onTimeChart(sum: Summary): ChartOption {
 export function handlingChart(sum: Summary): ChartOption {
   const s = t();
   const months = sum.monthly.map((m) => m.month);
-  const level = (name: string, v: number | null, colour: string) =>
-    v === null
-      ? []
-      : [{ name, yAxis: round1(v)!, lineStyle: { color: colour, type: 'dashed' as const }, label: { formatter: `${name} {c}`, color: colour, position: 'insideEndTop' as const } }];
+  // Labelled at opposite ends, so two close levels do not write over each other.
+  const level = (name: string, v: number | null, colour: string, position: 'insideStartTop' | 'insideEndTop') =>
+    v === null ? [] : [{ name, yAxis: round1(v)!, lineStyle: { color: colour, type: 'dashed' as const }, label: { formatter: `${name} {c}`, color: colour, position } }];
   return {
     tooltip: { trigger: 'axis' },
     legend: { data: [s.dashMean, s.dashMonthlyVolume] },
@@ -136,7 +135,7 @@ export function handlingChart(sum: Summary): ChartOption {
         markLine: {
           symbol: 'none',
           silent: true,
-          data: [...level(s.dashMedian, sum.handling.p50_days, '#34d399'), ...level(s.dashP90, sum.handling.p90_days, '#f87171')],
+          data: [...level(s.dashMedian, sum.handling.p50_days, '#34d399', 'insideStartTop'), ...level(s.dashP90, sum.handling.p90_days, '#f87171', 'insideEndTop')],
         },
       },
     ],

@@ -1,7 +1,8 @@
 // Citizens' requests as a live layer of the 3D map: every open ticket the reader may see
 // (`GET /api/v1/tickets/map`) as a dot in its status's colour, overdue ones ringed in red.
 // It is drawn only for staff who read tickets; `ticket` events on the live channel
-// reload it. A click on a dot opens a small popup that leads to the workbench.
+// reload it. A click on a dot opens a small popup that leads to the workbench; where
+// several requests lie at one spot (the same problem reported twice), it lists them all.
 
 import maplibregl, { type GeoJSONSource, type Map as MapLibreMap, type MapMouseEvent, type Popup } from 'maplibre-gl';
 import { isAbort } from '../api';
@@ -104,21 +105,33 @@ export function ticketsLayerState(): { loads: number; shown: number } {
   return { loads, shown };
 }
 
-function ticketAt(map: MapLibreMap, e: MapMouseEvent) {
+/** The tickets under the pointer, each once (a ticket is drawn by a dot and maybe a ring). */
+function ticketsAt(map: MapLibreMap, e: MapMouseEvent): Array<{ props: MapTicket; at: [number, number] }> {
   // The dots and rings, not the glow: a click must land on the ticket itself.
   const layers = ['tickets-overdue', 'tickets-dot'].filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
-  if (!layers.length) return undefined;
+  if (!layers.length) return [];
   const r = 6;
-  return map.queryRenderedFeatures(
+  const found = map.queryRenderedFeatures(
     [
       [e.point.x - r, e.point.y - r],
       [e.point.x + r, e.point.y + r],
     ],
     { layers },
-  )[0];
+  );
+  const seen = new Set<string>();
+  const out: Array<{ props: MapTicket; at: [number, number] }> = [];
+  for (const f of found) {
+    const props = f.properties as unknown as MapTicket;
+    if (seen.has(props.number)) continue;
+    seen.add(props.number);
+    out.push({ props, at: (f.geometry as unknown as { coordinates: [number, number] }).coordinates });
+  }
+  return out;
 }
 
-function popupContent(p: MapTicket): HTMLElement {
+const MAX_LISTED = 5;
+
+function popupItem(p: MapTicket): HTMLElement {
   const s = t();
   return h(
     'div',
@@ -141,19 +154,17 @@ function popupContent(p: MapTicket): HTMLElement {
  * the area under it); anything else is left to the map's own handling.
  */
 export function claimTicketClick(map: MapLibreMap, e: MapMouseEvent): boolean {
-  const f = ticketAt(map, e);
-  if (!f) return false;
-  const p = f.properties as unknown as MapTicket;
-  const coords = (f.geometry as unknown as { coordinates: [number, number] }).coordinates;
+  const found = ticketsAt(map, e);
+  if (!found.length) return false;
   popup?.remove();
-  popup = new maplibregl.Popup({ closeButton: true, maxWidth: '260px', className: 'ticket-popup-box', offset: 10 })
-    .setLngLat(coords)
-    .setDOMContent(popupContent(p))
+  popup = new maplibregl.Popup({ closeButton: true, maxWidth: '280px', className: 'ticket-popup-box', offset: 10 })
+    .setLngLat(found[0].at)
+    .setDOMContent(h('div', { class: 'ticket-popup-list' }, ...found.slice(0, MAX_LISTED).map((f) => popupItem(f.props))))
     .addTo(map);
   return true;
 }
 
 /** Whether the pointer is over a ticket (for the cursor). */
 export function ticketUnder(map: MapLibreMap, e: MapMouseEvent): boolean {
-  return !!ticketAt(map, e);
+  return ticketsAt(map, e).length > 0;
 }

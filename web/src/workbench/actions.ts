@@ -109,7 +109,8 @@ function actionForm(spec: ActionSpec, cat: Catalogue, send: (b: ActionBody) => P
   );
   const form = h(
     'form',
-    { class: 'action-form', 'data-action': spec.kind },
+    // novalidate: the form says what is missing in the page's words, not the browser's.
+    { class: 'action-form', 'data-action': spec.kind, novalidate: true },
     ...fields,
     error,
     h('div', { class: 'form-actions' }, h('button', { type: 'button', class: 'button ghost', onclick: cancel }, s.cancel), submit),
