@@ -35,13 +35,10 @@ export function launch() {
 }
 
 /**
- * A fresh page (own cookies and storage) that records every failed request, every
- * response of 400 or more and every console error, so a test can say the page is clean.
+ * Records on `problems` every failed request, every response of 400 or more and every
+ * console error of `page`, so a test can say the page is clean.
  */
-export async function openPage(browser, { viewport = { width: 1440, height: 900 }, locale = 'zh-CN' } = {}) {
-  const context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const problems = [];
+export function watchPage(page, problems = []) {
   // Everything the page loads must come from our own server: no CDN, basemap or web font.
   const origin = new URL(PAGE_URL).origin;
   page.on('request', (r) => {
@@ -61,7 +58,26 @@ export async function openPage(browser, { viewport = { width: 1440, height: 900 
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return problems;
+}
+
+/**
+ * A fresh page (own cookies and storage), watched for problems (see `watchPage`). A phone
+ * is `isMobile` and `hasTouch`: the page gets a phone's viewport rules and touch events.
+ */
+export async function openPage(browser, { viewport = { width: 1440, height: 900 }, locale = 'zh-CN', isMobile = false, hasTouch = false } = {}) {
+  const context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1, isMobile, hasTouch });
+  const page = await context.newPage();
+  const problems = watchPage(page);
   return { context, page, problems };
+}
+
+/** Opens one of the pages without a 3D map (citizen, workbench, dashboard) and waits until it is ready. */
+export async function openReady(page, path) {
+  await page.goto(PAGE_URL + path, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.ready === 'error', null, {
+    timeout: 60_000,
+  });
 }
 
 /** Opens the twin and waits until the page is ready and the map has drawn everything. */
