@@ -41,3 +41,20 @@ export function mayHandle(s: SessionInfo | null, t: Ticket): boolean {
   if (role(s) === 'district-admin') return true;
   return !!s?.unit && !!t.lead_unit && s.unit.id === t.lead_unit.id;
 }
+
+/**
+ * Still reads this ticket (`can_read` in crates/http/src/routes/tickets/view.rs): after
+ * a return the ticket goes to another unit, and its former handlers no longer see it.
+ */
+export function mayReadTicket(s: SessionInfo | null, t: Ticket): boolean {
+  const r = role(s);
+  if (r === 'supervisor' || r === 'district-admin') return true;
+  const unit = s?.unit?.id;
+  const involved = !!unit && (t.lead_unit?.id === unit || t.assisting.some((a) => a.id === unit));
+  if (r === 'department-handler') return involved;
+  if (r === 'street-staff' || r === 'community-staff' || r === 'grid-worker') {
+    const j = s?.jurisdiction;
+    return involved || (!!j && !!t.grid_code?.startsWith(j));
+  }
+  return false;
+}

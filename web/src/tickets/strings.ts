@@ -204,6 +204,7 @@ const zh = {
   noteMissing: '请填写说明。',
   actionDone: (a: string) => `已${a}`,
   notYours: '该诉求由其他单位承办，您只能查看。',
+  leftQueue: '已退单：该诉求已转出您的处理范围。',
   // the dashboard
   dashTotal: '诉求总量',
   dashOpen: '办理中',
@@ -447,6 +448,7 @@ const en: TicketStrings = {
   noteMissing: 'Please write a note.',
   actionDone: (a: string) => `${a}: done`,
   notYours: 'Another unit leads this request; you can read it only.',
+  leftQueue: 'Returned: the request has left your queue.',
   dashTotal: 'Requests',
   dashOpen: 'Open',
   dashHandled: 'Resolved',

@@ -136,11 +136,24 @@ function actionForm(spec: ActionSpec, cat: Catalogue, send: (b: ActionBody) => P
   return form;
 }
 
-export function actionPanel(tk: Ticket, specs: ActionSpec[], cat: Catalogue, done: (updated: Ticket) => void): HTMLElement {
+/**
+ * The buttons of `specs` for `tk`; `done` gets the ticket as stored after an action, and
+ * `busy` hears when one is under way (its own live event may arrive before the answer).
+ */
+export function actionPanel(
+  tk: Ticket,
+  specs: ActionSpec[],
+  cat: Catalogue,
+  done: (updated: Ticket) => void,
+  busy: (on: boolean) => void = () => undefined,
+): HTMLElement {
   const s = t();
   const formHost = h('div', { class: 'action-form-host' });
   const buttons = h('div', { class: 'action-buttons' });
-  const setBusy = (busy: boolean) => buttons.querySelectorAll('button').forEach((b) => (b.disabled = busy));
+  const setBusy = (on: boolean) => {
+    buttons.querySelectorAll('button').forEach((b) => (b.disabled = on));
+    busy(on);
+  };
   const send = async (body: ActionBody) => {
     setBusy(true);
     try {

@@ -6,7 +6,7 @@
 import { isAbort, politeMessage } from '../api';
 import { t } from '../i18n';
 import { session } from '../session';
-import { mayHandle } from '../tickets/access';
+import { mayHandle, mayOperate, mayReadTicket } from '../tickets/access';
 import { getHistory, getTicket } from '../tickets/api';
 import { statusChip, ticketBadges } from '../tickets/chips';
 import { named, verdictName } from '../tickets/labels';
@@ -15,12 +15,19 @@ import { dateTime } from '../tickets/time';
 import { renderTimeline, proofsPending } from '../tickets/timeline';
 import { renderTimers } from '../tickets/timers';
 import { h, replace } from '../ui/dom';
+import { notify } from '../ui/toast';
 import { actionPanel } from './actions';
 import { allowedActions } from './allowed';
 import { twinContext } from './context';
 import { unitName } from './units';
 
 const PROOF_RETRY_MS = 6000;
+
+/** A request without a title is named by the start of what it says. */
+function clip(text: string, max = 40): string {
+  const line = text.split('\n')[0].trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
 
 function kv(label: string, value: string | Node | null | undefined): HTMLElement | null {
   if (value === null || value === undefined || value === '') return null;
@@ -41,6 +48,8 @@ export function mountDetail(host: HTMLElement, cat: Catalogue, onActed: (tk: Tic
   let inflight: AbortController | null = null;
   let timelineHost: HTMLElement | null = null;
   let proofTimer = 0;
+  // An action of this page under way: its own live event is answered by the action's result.
+  let acting = false;
   // The twin context (with its map) is kept while the same ticket is redrawn after each
   // step: a map is costly to make, and the place does not move.
   let context: { number: string; el: HTMLElement; ctl: AbortController } | null = null;
@@ -81,7 +90,7 @@ export function mountDetail(host: HTMLElement, cat: Catalogue, onActed: (tk: Tic
         'header',
         { class: 'detail-head' },
         h('div', { class: 'detail-marks' }, h('span', { class: 'ticket-number big' }, tk.number), statusChip(tk.status), ...ticketBadges(tk)),
-        h('h2', { class: 'detail-title' }, tk.title || s.ticketTitleless),
+        h('h2', { class: 'detail-title' }, tk.title || clip(tk.description) || s.ticketTitleless),
         h('div', { class: 'detail-service' }, `${named(tk.family)} › ${named(tk.service)}`, h('span', { class: 'muted' }, ` · ${s.categorySources[tk.category_source] ?? tk.category_source}`)),
       ),
       h(
@@ -117,12 +126,22 @@ export function mountDetail(host: HTMLElement, cat: Catalogue, onActed: (tk: Tic
           h('section', { class: 'wb-section' }, h('h3', { class: 'section-title' }, s.timers), renderTimers(tk)),
           specs.length
             ? actionPanel(tk, specs, cat, (updated) => {
+                onActed(updated);
+                // Returned to another unit: it has left this person's queue, and asking
+                // for it again would only be refused.
+                if (!mayReadTicket(session(), updated)) {
+                  notify(t().leftQueue);
+                  // Let go of it at once, before a live event about it asks for it.
+                  void show(null);
+                  location.hash = '';
+                  return;
+                }
                 // Read again rather than drawn from the answer, which lists no photos.
                 void show(updated.number);
-                onActed(updated);
-              })
+              }, (on) => (acting = on))
             : null,
-          !mayHandle(who, tk) && tk.status !== 'closed' ? h('p', { class: 'hint' }, s.notYours) : null,
+          // Said to those who handle tickets elsewhere; supervisors act by their own buttons.
+          !mayHandle(who, tk) && !mayOperate(who) && tk.status !== 'closed' ? h('p', { class: 'hint' }, s.notYours) : null,
           contextFor(tk),
         ),
       ),
@@ -139,6 +158,7 @@ export function mountDetail(host: HTMLElement, cat: Catalogue, onActed: (tk: Tic
       context?.ctl.abort();
       context = null;
       delete host.dataset.number;
+      delete host.dataset.status;
       replace(host, h('p', { class: 'empty-detail muted' }, t().noTicketSelected));
       return;
     }
@@ -159,7 +179,7 @@ export function mountDetail(host: HTMLElement, cat: Catalogue, onActed: (tk: Tic
   return {
     show: (n) => show(n),
     changed(id) {
-      if (!shown || shown.id !== id || !number) return;
+      if (!shown || shown.id !== id || !number || acting) return;
       // An action form being filled in stays until the ticket really changed.
       const n = number;
       const before = shown.version;
