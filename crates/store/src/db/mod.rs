@@ -33,7 +33,7 @@ use std::{borrow::Cow, fmt};
 use chrono::{DateTime, NaiveDate, Utc};
 use citymirror_twin::RepoError;
 use futures_util::{stream::BoxStream, StreamExt as _};
-use sqlx::{postgres::PgRow, sqlite::SqliteRow, ColumnIndex, PgPool, SqlitePool};
+use sqlx::{postgres::PgRow, sqlite::SqliteRow, ColumnIndex, PgPool};
 
 use crate::Column;
 
@@ -43,14 +43,14 @@ pub(crate) mod sqlite;
 /// A connection pool on either backend. Cloning is cheap (clones share the pool).
 #[derive(Debug, Clone)]
 pub(crate) enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(sqlite::SqliteDb),
     Postgres(PgPool),
 }
 
 /// An open transaction. Dropping it without [`Tx::commit`] rolls it back.
 #[derive(Debug)]
 pub(crate) enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(sqlite::SqliteTx),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
@@ -194,14 +194,15 @@ pub(crate) fn query<'a>(sql: impl Into<Cow<'a, str>>) -> Query<'a> {
 macro_rules! on_backend {
     ($self:ident, $on:expr, |$q:ident, $e:ident| $body:expr) => {
         match $on.into() {
-            On::Pool(Db::Sqlite(pool)) => {
+            On::Pool(Db::Sqlite(db)) => {
+                let _writing = db.writing(&$self.sql).await;
                 let $q = sqlite::build(&$self.sql, $self.params);
-                let $e = pool;
+                let $e = &db.pool;
                 $body.map(|r| r.into())
             }
-            On::Tx(Tx::Sqlite(tx)) => {
+            On::Tx(Tx::Sqlite(t)) => {
                 let $q = sqlite::build(&$self.sql, $self.params);
-                let $e = &mut **tx;
+                let $e = &mut *t.tx;
                 $body.map(|r| r.into())
             }
             On::Pool(Db::Postgres(pool)) => {
@@ -262,8 +263,8 @@ impl<'a> Query<'a> {
     /// The rows one by one, for results too large to hold twice (a whole layer).
     pub(crate) fn fetch<'s>(&'s self, db: &'s Db) -> BoxStream<'s, Result<Row, sqlx::Error>> {
         match db {
-            Db::Sqlite(pool) => sqlite::build(&self.sql, self.params.clone())
-                .fetch(pool)
+            Db::Sqlite(db) => sqlite::build(&self.sql, self.params.clone())
+                .fetch(&db.pool)
                 .map(|r| r.map(Row::Sqlite))
                 .boxed(),
             Db::Postgres(pool) => postgres::build(&self.sql, self.params.clone())
@@ -409,14 +410,14 @@ impl Db {
     /// through when another writer got there first.
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(db) => Tx::Sqlite(db.begin().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 
     pub(crate) async fn close(&self) {
         match self {
-            Db::Sqlite(pool) => pool.close().await,
+            Db::Sqlite(db) => db.pool.close().await,
             Db::Postgres(pool) => pool.close().await,
         }
     }
@@ -488,7 +489,7 @@ pub(crate) type Columns<'c> = &'c [(&'c str, SqlType)];
 impl Tx {
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Sqlite(t) => t.tx.commit().await,
             Tx::Postgres(tx) => tx.commit().await,
         }
     }
@@ -522,7 +523,7 @@ impl Tx {
             fail: &fail,
         };
         match self {
-            Tx::Sqlite(tx) => sqlite::insert_rows(tx, insert).await,
+            Tx::Sqlite(t) => sqlite::insert_rows(&mut t.tx, insert).await,
             Tx::Postgres(tx) => postgres::insert_rows(tx, insert).await,
         }
     }

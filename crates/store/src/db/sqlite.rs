@@ -7,10 +7,16 @@
 //! small and each connection waits (busy timeout) rather than failing when another
 //! holds the lock.
 //!
+//! Writers queue in this process before they touch the file ([`SqliteDb::writing`]):
+//! SQLite's own busy handler makes a blocked writer sleep and retry (1, 2, 5, … up to
+//! 100 ms a try), so writers that meet at the lock wait far longer than the writes take
+//! (tickets filed at 200 a second saw a p99 of 400 ms); a fair queue hands the lock on
+//! the moment it is free. The busy timeout stays for other processes on the file.
+//!
 //! SQLite has no date or timestamp type: dates are `YYYY-MM-DD` text and instants
 //! RFC 3339 UTC text with milliseconds, fixed width, so both sort and compare as time.
 
-use std::{borrow::Cow, path::Path, time::Duration};
+use std::{borrow::Cow, path::Path, sync::Arc, time::Duration};
 
 use citymirror_twin::RepoError;
 use sqlx::{
@@ -21,6 +27,7 @@ use sqlx::{
     },
     ConnectOptions as _, Sqlite, SqliteConnection,
 };
+use tokio::sync::{Mutex, MutexGuard, OwnedMutexGuard};
 
 use super::{insert_head, Insert, Param, Row};
 use crate::{sql, StoreError};
@@ -34,7 +41,50 @@ const MAX_PARAMS: usize = 32_766;
 /// already negligible, and smaller statements are cheaper to prepare and cache.
 const MAX_ROWS_PER_INSERT: usize = 500;
 
-pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool, StoreError> {
+/// The pool and the queue its writers wait in.
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteDb {
+    pub pool: SqlitePool,
+    writer: Arc<Mutex<()>>,
+}
+
+/// A transaction, holding the writers' queue until it ends.
+#[derive(Debug)]
+pub(crate) struct SqliteTx {
+    pub tx: sqlx::Transaction<'static, Sqlite>,
+    _writing: OwnedMutexGuard<()>,
+}
+
+impl SqliteDb {
+    /// Starts a write transaction, once the writers before it are done.
+    pub(crate) async fn begin(&self) -> Result<SqliteTx, sqlx::Error> {
+        let writing = self.writer.clone().lock_owned().await;
+        Ok(SqliteTx {
+            tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            _writing: writing,
+        })
+    }
+
+    /// A place in the writers' queue for a statement that writes (none for a read).
+    pub(crate) async fn writing(&self, sql: &str) -> Option<MutexGuard<'_, ()>> {
+        let verb = sql
+            .trim_start()
+            .get(..7)
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let writes = [
+            "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER",
+        ]
+        .iter()
+        .any(|w| verb.starts_with(w));
+        match writes {
+            true => Some(self.writer.lock().await),
+            false => None,
+        }
+    }
+}
+
+pub(crate) async fn open(data_dir: &Path) -> Result<SqliteDb, StoreError> {
     std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
         path: data_dir.to_owned(),
         source,
@@ -65,7 +115,10 @@ pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool, StoreError> {
             source,
         })?;
     tracing::debug!(path = %path.display(), "opened SQLite store");
-    Ok(pool)
+    Ok(SqliteDb {
+        pool,
+        writer: Arc::new(Mutex::new(())),
+    })
 }
 
 pub(super) type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;

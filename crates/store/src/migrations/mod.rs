@@ -157,7 +157,7 @@ pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {
     let fail = |source| StoreError::Migrate { backend, source };
     let migrator = Migrator::new(Source(dialect)).await.map_err(fail)?;
     match db {
-        Db::Sqlite(pool) => migrator.run(pool).await,
+        Db::Sqlite(db) => migrator.run(&db.pool).await,
         Db::Postgres(pool) => migrator.run(pool).await,
     }
     .map_err(fail)
