@@ -69,6 +69,12 @@ pub(super) fn steps() -> Vec<Step> {
             .unique(&["channel", "source_ref"]),
         ),
         Step::Sql("CREATE INDEX tickets_open_near ON tickets (lon, lat) WHERE status <> 'closed';"),
+        // Routing hands each ticket to the least busy person of a unit: a count of their
+        // open tickets, from this index alone, however many they closed before.
+        Step::Sql(
+            "CREATE INDEX tickets_open_by_assignee ON tickets (assignee) \
+             WHERE status <> 'closed';",
+        ),
         Step::Table(
             Table::new(
                 "ticket_steps",
@@ -86,12 +92,17 @@ pub(super) fn steps() -> Vec<Step> {
                     col("note", Text),
                     col("detail", Text).not_null(),
                     col("audit_seq", Int),
+                    // Taken over with an imported ticket: never audited here.
+                    col("imported", Bool).not_null(),
                 ],
             )
             .unique(&["ticket_id", "seq"]),
         ),
+        // Only steps written here wait for their audit entry; two years of imported
+        // history (two million steps) must not sit in this index.
         Step::Sql(
-            "CREATE INDEX ticket_steps_unaudited ON ticket_steps (id) WHERE audit_seq IS NULL;",
+            "CREATE INDEX ticket_steps_unaudited ON ticket_steps (id) \
+             WHERE audit_seq IS NULL AND NOT imported;",
         ),
         Step::Table(
             Table::new(

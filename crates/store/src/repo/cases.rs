@@ -64,7 +64,7 @@ const TICKET_COLUMNS: [(&str, SqlType); 40] = {
     ]
 };
 
-const STEP_COLUMNS: [(&str, SqlType); 10] = {
+const STEP_COLUMNS: [(&str, SqlType); 11] = {
     use SqlType::*;
     [
         ("ticket_id", Int),
@@ -77,6 +77,7 @@ const STEP_COLUMNS: [(&str, SqlType); 10] = {
         ("note", Text),
         ("detail", Text),
         ("audit_seq", Int),
+        ("imported", Bool),
     ]
 };
 
@@ -217,7 +218,15 @@ fn read_ticket(row: &Row) -> Result<Ticket, RepoError> {
     })
 }
 
-fn step_params<'a>(s: &'a Step, details: &'a [String], i: usize, out: &mut Vec<Param<'a>>) {
+/// A step's column values; `imported` for history taken over from an earlier system,
+/// which was never audited here (and so is never "missing" its audit entry).
+fn step_params<'a>(
+    s: &'a Step,
+    details: &'a [String],
+    i: usize,
+    imported: bool,
+    out: &mut Vec<Param<'a>>,
+) {
     out.extend([
         Param::from(s.ticket_id),
         i64::from(s.seq).into(),
@@ -229,6 +238,7 @@ fn step_params<'a>(s: &'a Step, details: &'a [String], i: usize, out: &mut Vec<P
         s.note.as_deref().into(),
         details[i].as_str().into(),
         s.audit_seq.into(),
+        imported.into(),
     ]);
 }
 
@@ -265,7 +275,7 @@ impl Store {
                 &STEP_COLUMNS,
                 &indexed,
                 |(i, s), out| {
-                    step_params(s, &details, *i, out);
+                    step_params(s, &details, *i, false, out);
                     Ok(())
                 },
                 "RETURNING id, ticket_id, seq",
@@ -497,8 +507,7 @@ impl TicketRepo for Store {
         query(
             "SELECT s.id, s.ticket_id, s.seq, s.at, s.kind, s.actor_user, s.actor_role, \
              s.actor_unit, s.note, s.detail, s.audit_seq FROM ticket_steps s \
-             JOIN tickets t ON t.id = s.ticket_id \
-             WHERE s.audit_seq IS NULL AND NOT t.imported AND s.at < $1 \
+             WHERE s.audit_seq IS NULL AND NOT s.imported AND s.at < $1 \
              ORDER BY s.id LIMIT $2",
         )
         .bind(before)
@@ -759,7 +768,7 @@ impl TicketRepo for Store {
             &STEP_COLUMNS,
             &indexed,
             |(i, s), out| {
-                step_params(s, &details, *i, out);
+                step_params(s, &details, *i, true, out);
                 Ok(())
             },
             "",
@@ -817,21 +826,25 @@ impl ModelRepo for Store {
     }
 
     async fn corrections(&self) -> Result<Vec<Example>, RepoError> {
-        query("SELECT title, description, family FROM tickets WHERE category_source = 'operator'")
-            .fetch_all(&self.db)
-            .await
-            .map_err(backend("cannot read re-classified tickets"))?
-            .iter()
-            .map(|row| {
-                let code: String = row.get(2)?;
-                let f =
-                    family(&code).ok_or_else(|| RepoError::Corrupt(format!("family `{code}`")))?;
-                Ok(Example::raw(
-                    row.get::<&str>(0)?,
-                    row.get::<&str>(1)?,
-                    f.name_zh,
-                ))
-            })
-            .collect()
+        // Imported history was filed by the old system's operators, not re-filed here:
+        // it teaches the classifier nothing about what it got wrong.
+        query(
+            "SELECT title, description, family FROM tickets \
+             WHERE category_source = 'operator' AND NOT imported",
+        )
+        .fetch_all(&self.db)
+        .await
+        .map_err(backend("cannot read re-classified tickets"))?
+        .iter()
+        .map(|row| {
+            let code: String = row.get(2)?;
+            let f = family(&code).ok_or_else(|| RepoError::Corrupt(format!("family `{code}`")))?;
+            Ok(Example::raw(
+                row.get::<&str>(0)?,
+                row.get::<&str>(1)?,
+                f.name_zh,
+            ))
+        })
+        .collect()
     }
 }

@@ -332,9 +332,12 @@ pub async fn media_models_corrections_and_facts(db: Arc<TestDb>) {
     closed.closed_at = Some(closed.created_at + Duration::days(3));
     closed.id = 900_000;
     closed.imported = true;
+    closed.category_source = CategorySource::Operator;
     let mut s = step(1, StepKind::Submitted, closed.created_at);
     s.ticket_id = 900_000;
     store.import_tickets(&[closed.clone()], &[s]).await.unwrap();
+    // The old system's filing is history, not a correction to learn from.
+    assert_eq!(store.corrections().await.unwrap().len(), 1);
     let facts = store.facts().await.unwrap();
     assert_eq!(facts.len(), 3);
     let f = facts.iter().find(|f| f.id == 900_000).unwrap();
