@@ -14,7 +14,7 @@ use crate::SimError;
 pub const DEMO_PASSWORD: &str = "Futian@2026";
 
 /// The district departments that receive dispatched cases (区职能部门).
-pub static DEPARTMENTS: [&str; 12] = [
+pub static DEPARTMENTS: [&str; 14] = [
     "区城市管理和综合执法局",
     "区住房和建设局",
     "区水务局",
@@ -27,6 +27,8 @@ pub static DEPARTMENTS: [&str; 12] = [
     "区民政局",
     "区教育局",
     "区政务服务数据管理局",
+    "区人力资源局",
+    "区文化广电旅游体育局",
 ];
 
 /// A demo login: user name, role and what it shows.
@@ -261,6 +263,22 @@ mod tests {
             ),
             unit("44030400800101", UnitKind::GridTeam, "莲花一社区第1网格"),
         ]
+    }
+
+    #[test]
+    fn every_department_the_default_matrix_routes_to_exists() {
+        use citymirror_cases::dispatch::{Matrix, UnitRef};
+        for rule in Matrix::futian().rules {
+            for u in std::iter::once(&rule.lead).chain(&rule.assist) {
+                if let UnitRef::Department(name) = u {
+                    assert!(
+                        DEPARTMENTS.iter().any(|d| d.contains(name.as_str())),
+                        "rule {} names `{name}`, which is not a department",
+                        rule.matches
+                    );
+                }
+            }
+        }
     }
 
     #[test]
