@@ -37,6 +37,7 @@ mod devices;
 mod emit;
 mod frame;
 mod generator;
+pub mod history;
 mod landscape;
 mod lattice;
 mod lots;

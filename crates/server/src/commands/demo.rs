@@ -4,7 +4,7 @@ use citymirror_core::LayerId;
 use citymirror_sim::SimulatorConfig;
 
 use super::{
-    generate::{generate_into, provision},
+    generate::{generate_into, history_into, provision},
     open_store, serve,
 };
 use crate::cli::{AuditKeyArgs, DemoArgs, ServeArgs, StoreArgs};
@@ -32,6 +32,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         if citymirror_trust::TrustRepo::units(&store).await?.is_empty() {
             provision(&store, &store_args, &AuditKeyArgs { audit_key: None }).await?;
         }
+        history_into(&store, &args.district).await?;
     }
     let interval = Duration::from_secs_f64(args.sim_interval.max(0.1));
     let messages = args.messages.clone();

@@ -1,4 +1,4 @@
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use anyhow::{bail, Context};
 use citymirror_core::LayerId;
@@ -15,6 +15,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let store = open_store(&args.store).await?;
     generate_into(&store, &args.district).await?;
     provision(&store, &args.store, &args.audit).await?;
+    history_into(&store, &args.district).await?;
     eprintln!("generated into {}", describe(&args.store));
     Ok(())
 }
@@ -92,6 +93,53 @@ pub async fn generate_into(
     .await?;
     eprintln!(
         "generated in {:.1}s: {summary:?}",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Two years of requests before today (530,000 at full scale), routed to the units
+/// `provision` created, unless the store already holds tickets.
+pub async fn history_into(
+    store: &citymirror_store::Store,
+    district: &DistrictArgs,
+) -> anyhow::Result<()> {
+    use citymirror_cases::{
+        calendar::WorkCalendar, dispatch::Matrix, org::OrgDirectory, org::TrustDirectory,
+        repo::TicketRepo,
+    };
+    use citymirror_sim::history::{generate_history, HistoryConfig};
+
+    if TicketRepo::count_tickets(store).await? > 0 {
+        return Ok(());
+    }
+    let (twin_repo, _) = repos(store);
+    let units = TrustDirectory::new(Arc::new(store.clone()), std::time::Duration::ZERO)
+        .units()
+        .await?;
+    let cfg = HistoryConfig {
+        scale: district.scale,
+        seed: district.seed,
+        until: chrono::Utc::now(),
+    };
+    let bars = Bars::new();
+    let started = Instant::now();
+    let summary = generate_history(
+        &cfg,
+        twin_repo.as_ref(),
+        store,
+        &units,
+        &Matrix::futian(),
+        &WorkCalendar::new(),
+        &|p| bars.update(p.stage, p.done, p.total),
+    )
+    .await?;
+    eprintln!(
+        "request history: {} tickets ({} open) and {} steps over two years, reform on {}, in {:.1}s",
+        summary.tickets,
+        summary.open,
+        summary.steps,
+        cfg.reform().format("%Y-%m-%d"),
         started.elapsed().as_secs_f64()
     );
     Ok(())
