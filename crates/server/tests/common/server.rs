@@ -96,10 +96,13 @@ impl Server {
         let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
         let body = json.unwrap_or("");
         let content = json.map_or(String::new(), |b| {
-            format!(
-                "Content-Type: application/geo+json\r\nContent-Length: {}\r\n",
-                b.len()
-            )
+            // GeoJSON for the twin's writes, plain JSON for the other APIs.
+            let kind = if path.starts_with("/ogc") {
+                "application/geo+json"
+            } else {
+                "application/json"
+            };
+            format!("Content-Type: {kind}\r\nContent-Length: {}\r\n", b.len())
         });
         write!(
             s,
@@ -131,6 +134,14 @@ impl Server {
             .map(|(_, b)| b.to_owned())
             .unwrap_or_default();
         (status, body)
+    }
+
+    /// Kills the server outright (SIGKILL: no shutdown, no flush), as a power cut or the
+    /// OOM killer would, and hands back its data directory.
+    pub fn kill_hard(mut self) -> tempfile::TempDir {
+        self.child.kill().expect("SIGKILL the server");
+        self.child.wait().expect("reap the server");
+        self.dir
     }
 
     /// Stops the server as a service manager would, and waits for it.
