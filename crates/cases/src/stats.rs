@@ -35,6 +35,9 @@ struct Fact {
     returned: u32,
     /// Working days from intake to resolution (or closing).
     handling_days: Option<f32>,
+    /// The month of intake (China Standard Time) as `year × 12 + month − 1`, worked out
+    /// once here: formatting it per ticket per query cost more than the rest of a scan.
+    month: i32,
 }
 
 /// Strings stored once, referred to by index.
@@ -129,6 +132,8 @@ pub struct Month {
     pub month: String,
     pub tickets: u64,
     pub mean_handling_days: Option<f64>,
+    pub p50_handling_days: Option<f64>,
+    pub p90_handling_days: Option<f64>,
     pub satisfaction: Option<f64>,
 }
 
@@ -159,6 +164,30 @@ pub struct Summary {
     pub satisfaction: Option<f64>,
     pub matrix_errors: Vec<FamilyErrors>,
     pub monthly: Vec<Month>,
+}
+
+/// Tickets of one service in a query, and how its dispatches went.
+#[derive(Debug, Default)]
+struct Tally {
+    tickets: u64,
+    dispatched: u64,
+    returned: u64,
+}
+
+/// One month's figures while a query scans.
+#[derive(Debug, Default)]
+struct MonthTally {
+    tickets: u64,
+    handling: Vec<f32>,
+    evaluated: u64,
+    satisfied: u64,
+}
+
+/// `year × 12 + month − 1` of an instant, in China Standard Time.
+fn month_index(t: DateTime<Utc>) -> i32 {
+    use chrono::Datelike as _;
+    let local = t.with_timezone(&cst());
+    local.year() * 12 + local.month0() as i32
 }
 
 fn ratio(a: u64, b: u64) -> Option<f64> {
@@ -275,6 +304,7 @@ impl Stats {
             verdict: t.verdict,
             returned: t.returned,
             handling_days: end.map(|e| calendar.working_days_between(t.created_at, e) as f32),
+            month: month_index(t.created_at),
         };
         match self.by_id.get(&t.id) {
             Some(&i) => self.facts[i] = fact,
@@ -316,18 +346,24 @@ impl Stats {
         let (mut met, mut in_time) = ([0u64; 3], [0u64; 3]);
         let mut handling: Vec<f32> = Vec::new();
         let (mut evaluated, mut happy) = (0u64, 0u64);
-        let mut errors: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        let mut months: BTreeMap<String, (u64, f64, u64, u64, u64)> = BTreeMap::new();
-        let mut service_totals: HashMap<u16, u64> = HashMap::new();
+        // Counted by interned index in the scan, named once after it.
+        let mut status_totals: HashMap<&'static str, u64> = HashMap::new();
+        let mut service_totals: HashMap<u16, Tally> = HashMap::new();
         let mut channel_totals: HashMap<u16, u64> = HashMap::new();
         let mut grid_totals: HashMap<u32, u64> = HashMap::new();
         let mut unit_totals: HashMap<u32, u64> = HashMap::new();
+        let mut months: BTreeMap<i32, MonthTally> = BTreeMap::new();
         for f in selected {
             tickets += 1;
             open += u64::from(f.status.is_open());
-            *by[0].entry(f.status.as_str().to_owned()).or_default() += 1;
+            *status_totals.entry(f.status.as_str()).or_default() += 1;
             *channel_totals.entry(f.channel).or_default() += 1;
-            *service_totals.entry(f.service).or_default() += 1;
+            let service = service_totals.entry(f.service).or_default();
+            service.tickets += 1;
+            if f.lead.is_some() || f.returned > 0 {
+                service.dispatched += 1;
+                service.returned += u64::from(f.returned > 0);
+            }
             if let Some(g) = f.grid {
                 *grid_totals.entry(g).or_default() += 1;
             }
@@ -340,35 +376,32 @@ impl Stats {
                     in_time[i] += u64::from(*ok);
                 }
             }
+            let m = months.entry(f.month).or_default();
+            m.tickets += 1;
             if let Some(d) = f.handling_days {
                 handling.push(d);
+                m.handling.push(d);
             }
             if let Some(v) = f.verdict {
                 evaluated += 1;
                 happy += u64::from(satisfied(v));
-            }
-            let family = self.services.name(u32::from(f.service))[..2].to_owned();
-            if f.lead.is_some() || f.returned > 0 {
-                let e = errors.entry(family).or_default();
-                e.0 += 1;
-                e.1 += u64::from(f.returned > 0);
-            }
-            let month = f.created.with_timezone(&cst()).format("%Y-%m").to_string();
-            let m = months.entry(month).or_default();
-            m.0 += 1;
-            if let Some(d) = f.handling_days {
-                m.1 += f64::from(d);
-                m.2 += 1;
-            }
-            if let Some(v) = f.verdict {
-                m.3 += 1;
-                m.4 += u64::from(satisfied(v));
+                m.evaluated += 1;
+                m.satisfied += u64::from(satisfied(v));
             }
         }
+        for (status, n) in status_totals {
+            by[0].insert(status.to_owned(), n);
+        }
+        let mut errors: BTreeMap<String, (u64, u64)> = BTreeMap::new();
         for (s, n) in service_totals {
             let code = self.services.name(u32::from(s));
-            *by[2].entry(code[..2].to_owned()).or_default() += n;
-            *by[3].entry(code.to_owned()).or_default() += n;
+            *by[2].entry(code[..2].to_owned()).or_default() += n.tickets;
+            *by[3].entry(code.to_owned()).or_default() += n.tickets;
+            if n.dispatched > 0 {
+                let e = errors.entry(code[..2].to_owned()).or_default();
+                e.0 += n.dispatched;
+                e.1 += n.returned;
+            }
         }
         for (c, n) in channel_totals {
             by[1].insert(self.channels.name(u32::from(c)).to_owned(), n);
@@ -428,11 +461,18 @@ impl Stats {
                 .collect(),
             monthly: months
                 .into_iter()
-                .map(|(month, (n, days, resolved, eval, ok))| Month {
-                    month,
-                    tickets: n,
-                    mean_handling_days: (resolved > 0).then(|| days / resolved as f64),
-                    satisfaction: ratio(ok, eval),
+                .map(|(month, mut m)| {
+                    m.handling.sort_by(|a, b| a.total_cmp(b));
+                    let n = m.handling.len();
+                    let sum: f64 = m.handling.iter().map(|d| f64::from(*d)).sum();
+                    Month {
+                        month: format!("{}-{:02}", month.div_euclid(12), month.rem_euclid(12) + 1),
+                        tickets: m.tickets,
+                        mean_handling_days: (n > 0).then(|| sum / n as f64),
+                        p50_handling_days: percentile(&m.handling, 0.5),
+                        p90_handling_days: percentile(&m.handling, 0.9),
+                        satisfaction: ratio(m.satisfied, m.evaluated),
+                    }
                 })
                 .collect(),
         }
@@ -547,5 +587,20 @@ mod tests {
         let again = s.summary(&StatsQuery::default());
         assert_eq!((again.tickets, again.handling.tickets), (4, 4));
         assert_eq!(again.monthly.len(), 1);
+        // One month (in China Standard Time): its figures are the whole query's.
+        let month = &again.monthly[0];
+        assert_eq!(month.month, "2025-11");
+        assert_eq!(month.tickets, 4);
+        assert_eq!(month.p50_handling_days, again.handling.p50_days);
+        assert_eq!(month.p90_handling_days, again.handling.p90_days);
+        assert_eq!(month.mean_handling_days, again.handling.mean_days);
+    }
+
+    #[test]
+    fn months_are_counted_in_china_standard_time() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // 16:00 UTC on 31 January is already 1 February in Shenzhen.
+        assert_eq!(month_index(at("2026-01-31T15:59:59Z")), 2026 * 12);
+        assert_eq!(month_index(at("2026-01-31T16:00:00Z")), 2026 * 12 + 1);
     }
 }
