@@ -304,10 +304,17 @@ impl TicketRepo for Store {
         ticket: &Ticket,
         steps: &[Step],
     ) -> Result<(i64, Vec<i64>), RepoError> {
+        // The id is reserved in the ticket's own transaction: one commit, and one turn
+        // in SQLite's writers' queue, per ticket.
+        let mut tx = self
+            .db
+            .begin()
+            .await
+            .map_err(backend("cannot start a write to `tickets`"))?;
         let id: i64 = query(sql::reserve_ids("tickets"))
             .bind("tickets")
             .bind(1i64)
-            .fetch_one(&self.db)
+            .fetch_one(&mut tx)
             .await
             .map_err(backend("cannot reserve a ticket id"))?
             .get(0)?;
@@ -320,11 +327,6 @@ impl TicketRepo for Store {
                 ..s.clone()
             })
             .collect();
-        let mut tx = self
-            .db
-            .begin()
-            .await
-            .map_err(backend("cannot start a write to `tickets`"))?;
         tx.insert_rows(
             "tickets",
             &TICKET_COLUMNS,
