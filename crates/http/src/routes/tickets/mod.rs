@@ -288,8 +288,11 @@ pub async fn act(
     }
     let t = readable(&state, &who, &number).await?;
     let t = state.cases.act(t.id, &acting(&who, None), cmd).await?;
+    // The same ticket as `GET` shows it, photos included, so a page can replace what it
+    // shows with the answer.
+    let media = state.cases.tickets().media_of(t.id).await?;
     let now = state.cases.now();
-    Ok(Json(ticket_json(&state, &t, &who, &[], now)).into_response())
+    Ok(Json(ticket_json(&state, &t, &who, &media, now)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
