@@ -3,7 +3,10 @@
 # dispatch under 1 s, and every acknowledged ticket stored (counted in the database
 # after the server stops, not only by the server). The district is generated at full
 # scale (with its 530,000 historical tickets) and the classifier trained from
-# ../shared/data/citizen-messages when it is there. See crates/server/benches/intake.rs.
+# ../shared/data/citizen-messages when it is there, once, into DATA_DIR.pristine; each
+# run starts from a copy of it, so that no run files on top of an earlier run's tickets
+# (whose timers would come due during the next and load its writers). See
+# crates/server/benches/intake.rs.
 #
 #   bench/intake.sh [DATA_DIR]   (default bench/out/intake)
 #   RATE=200 DURATION=60 SCALE=1.0 bench/intake.sh
@@ -15,15 +18,19 @@ messages="${CITYMIRROR_MESSAGES:-../shared/data/citizen-messages}"
 mkdir -p bench/out
 cargo build --release --quiet
 bin=target/release/citymirror
-if [ ! -s "$dir/citymirror.db" ]; then
-  echo "generating the district at scale ${SCALE:-1.0} into $dir …"
-  $bin generate --scale "${SCALE:-1.0}" --seed 1 --data-dir "$dir" >/dev/null 2>bench/out/intake-generate.log \
+pristine="$dir.pristine"
+if [ ! -s "$pristine/citymirror.db" ]; then
+  echo "generating the district at scale ${SCALE:-1.0} into $pristine …"
+  rm -rf "$pristine"
+  $bin generate --scale "${SCALE:-1.0}" --seed 1 --data-dir "$pristine" >/dev/null 2>bench/out/intake-generate.log \
     || { tail bench/out/intake-generate.log; exit 1; }
   if [ -s "$messages/history-8238.jsonl" ]; then
-    $bin cases train --data-dir "$dir" --labelled "$messages/history-8238.jsonl" \
+    $bin cases train --data-dir "$pristine" --labelled "$messages/history-8238.jsonl" \
       --labelled "$messages/labelled-495.jsonl" 2>&1 | tail -1
   fi
 fi
+rm -rf "$dir"
+cp -r "$pristine" "$dir"
 $bin serve --data-dir "$dir" --listen "127.0.0.1:$port" 2>bench/out/intake-serve.log &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
