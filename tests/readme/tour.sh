@@ -51,6 +51,10 @@ expect "the token reads person records" '"id_number"'
 expect "the Civic Center is located" '莲花'
 expect "search finds the Civic Center as a landmark" '"layer": "landmarks"'
 expect "the live channel streams the simulator's changes" '^event: feature'
+expect "Open311 lists the services" '"service_code": "0101"'
+expect "an Open311 request with a minted key is filed" '"service_request_id"'
+expect "the filed request went to the unit the matrix names" '城市管理和综合执法局'
+expect "the figures cover the generated history" '"mean_handling_days"'
 grep -q 'invalid_token\|malformed_credentials' "$out" && { echo "FAIL: a token was refused"; fail=1; }
 [ -s "$work/tour.err" ] && { echo "what the commands said on stderr (the CLI reports there):"; cat "$work/tour.err"; }
 [ $fail = 0 ] || { echo "--- output"; head -c 4000 "$out"; exit 1; }
