@@ -38,6 +38,8 @@ struct Fact {
     /// The month of intake (China Standard Time) as `year × 12 + month − 1`, worked out
     /// once here: formatting it per ticket per query cost more than the rest of a scan.
     month: i32,
+    /// The month it was resolved (or closed) in, the same way.
+    done_month: Option<i32>,
 }
 
 /// Strings stored once, referred to by index.
@@ -130,7 +132,9 @@ pub struct Handling {
 pub struct Month {
     /// `YYYY-MM` (China Standard Time).
     pub month: String,
+    /// Tickets taken in during the month.
     pub tickets: u64,
+    /// Working days from intake to resolution of the tickets resolved in the month.
     pub mean_handling_days: Option<f64>,
     pub p50_handling_days: Option<f64>,
     pub p90_handling_days: Option<f64>,
@@ -305,6 +309,7 @@ impl Stats {
             returned: t.returned,
             handling_days: end.map(|e| calendar.working_days_between(t.created_at, e) as f32),
             month: month_index(t.created_at),
+            done_month: end.map(month_index),
         };
         match self.by_id.get(&t.id) {
             Some(&i) => self.facts[i] = fact,
@@ -376,12 +381,15 @@ impl Stats {
                     in_time[i] += u64::from(*ok);
                 }
             }
-            let m = months.entry(f.month).or_default();
-            m.tickets += 1;
-            if let Some(d) = f.handling_days {
+            months.entry(f.month).or_default().tickets += 1;
+            // A month's handling time is that of the tickets finished in it (办结): by the
+            // month of intake, the latest months would count only the quick ones (the slow
+            // are still open) and show an improvement that is not there.
+            if let (Some(d), Some(done)) = (f.handling_days, f.done_month) {
                 handling.push(d);
-                m.handling.push(d);
+                months.entry(done).or_default().handling.push(d);
             }
+            let m = months.entry(f.month).or_default();
             if let Some(v) = f.verdict {
                 evaluated += 1;
                 happy += u64::from(satisfied(v));
@@ -594,6 +602,34 @@ mod tests {
         assert_eq!(month.p50_handling_days, again.handling.p50_days);
         assert_eq!(month.p90_handling_days, again.handling.p90_days);
         assert_eq!(month.mean_handling_days, again.handling.mean_days);
+    }
+
+    #[test]
+    fn a_months_handling_time_is_that_of_the_tickets_finished_in_it() {
+        let cal = WorkCalendar::new();
+        // Both taken in in November; one resolved a week later, one in December.
+        let s = Stats::new(
+            vec![
+                facts(1, "44030400100101", "0101", 7, None),
+                facts(2, "44030400100101", "0101", 40, None),
+            ],
+            &cal,
+        );
+        let sum = s.summary(&StatsQuery::default());
+        let months: Vec<(&str, u64, usize)> = sum
+            .monthly
+            .iter()
+            .map(|m| {
+                (
+                    m.month.as_str(),
+                    m.tickets,
+                    m.mean_handling_days.is_some() as usize,
+                )
+            })
+            .collect();
+        assert_eq!(months, [("2025-11", 2, 1), ("2025-12", 0, 1)]);
+        assert_eq!(sum.monthly[0].mean_handling_days, Some(5.0));
+        assert!(sum.monthly[1].mean_handling_days.unwrap() > 20.0);
     }
 
     #[test]
