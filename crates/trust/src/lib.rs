@@ -23,6 +23,7 @@ mod org;
 pub mod password;
 pub mod pii;
 mod principal;
+pub mod queued;
 mod repo;
 mod role;
 pub mod secret;

@@ -3,7 +3,8 @@
 //! The gate resolves the caller first ([`super::caller::resolve`]): only a verified
 //! credential takes a request out of its address's anonymous budget. Then it charges
 //! the request to a budget by the *work it caused*, not by the request: the time the
-//! server spent answering it. A client paging a layer with GDAL or QGIS, the
+//! server spent answering it, less the time it waited in line behind other clients'
+//! writes (`citymirror_trust::queued`: the wait is their work, not its). A client paging a layer with GDAL or QGIS, the
 //! conformance suite, a map loading a screenful of cached tiles, or a bureau of people
 //! behind one NAT address, asks for many cheap answers and never meets the limit; a
 //! client that makes the server work (uncached renders, large pages, searches, password
@@ -201,7 +202,8 @@ pub fn client_ip(req_ext: &axum::http::Extensions) -> IpAddr {
 }
 
 /// Middleware: resolves the caller, admits the request against its budget, runs it,
-/// and charges the time it took.
+/// and charges the time it took, less the time it spent queued behind others' writes
+/// (`citymirror_trust::queued`).
 pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/assets/") {
         return next.run(req).await;
@@ -218,14 +220,15 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
     if let Err(retry_after_s) = limiter.admit(&key, started) {
         return ApiError::RateLimited { retry_after_s }.into_response();
     }
-    let response = match resolved {
+    let (response, queued) = match resolved {
         Ok(principal) => {
             req.extensions_mut().insert(Caller(principal));
-            next.run(req).await
+            citymirror_trust::queued::measure(next.run(req)).await
         }
-        Err(e) => e.into_response(),
+        Err(e) => (e.into_response(), Duration::ZERO),
     };
-    limiter.charge(&key, started.elapsed());
+    // Time spent waiting for other clients' writes is not this client's work.
+    limiter.charge(&key, started.elapsed().saturating_sub(queued));
     response
 }
 

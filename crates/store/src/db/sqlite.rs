@@ -11,12 +11,19 @@
 //! SQLite's own busy handler makes a blocked writer sleep and retry (1, 2, 5, … up to
 //! 100 ms a try), so writers that meet at the lock wait far longer than the writes take
 //! (tickets filed at 200 a second saw a p99 of 400 ms); a fair queue hands the lock on
-//! the moment it is free. The busy timeout stays for other processes on the file.
+//! the moment it is free. The busy timeout stays for other processes on the file. The
+//! time a request waits here is reported to `citymirror_trust::queued`, so that its
+//! client's work budget is not charged for other clients' writes.
 //!
 //! SQLite has no date or timestamp type: dates are `YYYY-MM-DD` text and instants
 //! RFC 3339 UTC text with milliseconds, fixed width, so both sort and compare as time.
 
-use std::{borrow::Cow, path::Path, sync::Arc, time::Duration};
+use std::{
+    borrow::Cow,
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use citymirror_twin::RepoError;
 use sqlx::{
@@ -58,7 +65,9 @@ pub(crate) struct SqliteTx {
 impl SqliteDb {
     /// Starts a write transaction, once the writers before it are done.
     pub(crate) async fn begin(&self) -> Result<SqliteTx, sqlx::Error> {
+        let asked = Instant::now();
         let writing = self.writer.clone().lock_owned().await;
+        citymirror_trust::queued::add(asked.elapsed());
         Ok(SqliteTx {
             tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
             _writing: writing,
@@ -77,10 +86,13 @@ impl SqliteDb {
         ]
         .iter()
         .any(|w| verb.starts_with(w));
-        match writes {
-            true => Some(self.writer.lock().await),
-            false => None,
+        if !writes {
+            return None;
         }
+        let asked = Instant::now();
+        let turn = self.writer.lock().await;
+        citymirror_trust::queued::add(asked.elapsed());
+        Some(turn)
     }
 }
 
@@ -230,6 +242,8 @@ pub(super) const EXPLAIN: (&str, usize) = ("EXPLAIN QUERY PLAN", 3);
 
 #[cfg(test)]
 mod tests {
+    use citymirror_trust::queued::measure;
+
     use super::*;
 
     #[test]
@@ -242,5 +256,23 @@ mod tests {
             values_statement("INSERT INTO t (\"a\")", 1, 1, "RETURNING id"),
             "INSERT INTO t (\"a\") VALUES (?) RETURNING id"
         );
+    }
+
+    #[tokio::test]
+    async fn a_writer_waiting_for_its_turn_reports_the_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path()).await.unwrap();
+        let first = db.begin().await.unwrap();
+        let next = db.clone();
+        let waiting = tokio::spawn(measure(async move {
+            drop(next.begin().await.unwrap());
+        }));
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        drop(first); // rolls back, and hands the turn on
+        let ((), queued) = waiting.await.unwrap();
+        assert!(queued >= Duration::from_millis(140), "{queued:?}");
+        // A writer that finds no one before it waits for nothing.
+        let ((), queued) = measure(async { drop(db.begin().await.unwrap()) }).await;
+        assert!(queued < Duration::from_millis(50), "{queued:?}");
     }
 }
