@@ -4,8 +4,9 @@
 //! for its turn at a shared resource (SQLite's one writer) is slow because of everyone
 //! else: charged for the wait, one intake system filing 200 requests a second would spend
 //! its budget on the queue the moment the queue grew, and be refused for seconds after
-//! it drained. Whoever makes a request wait tells [`add`]; the gate runs each request
-//! under [`measure`] and charges the time taken less the time queued.
+//! it drained. Whoever makes a request wait tells [`add`] (the store's queue of SQLite
+//! writers, and the audit log's group commit); the gate runs each request under
+//! [`measure`] and charges the time taken less the time queued.
 
 use std::{cell::Cell, future::Future, time::Duration};
 
