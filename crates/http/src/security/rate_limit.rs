@@ -4,12 +4,13 @@
 //! credential takes a request out of its address's anonymous budget. Then it charges
 //! the request to a budget by the *work it caused*, not by the request: the time the
 //! server spent answering it, less the time it waited in line behind other clients'
-//! writes (`citymirror_trust::queued`: the wait is their work, not its). A client paging a layer with GDAL or QGIS, the
-//! conformance suite, a map loading a screenful of cached tiles, or a bureau of people
-//! behind one NAT address, asks for many cheap answers and never meets the limit; a
-//! client that makes the server work (uncached renders, large pages, searches, password
-//! hashing) meets it in proportion. Over budget, a client is told when to come back
-//! (`429` with `Retry-After`).
+//! writes (SQLite's writers' queue, the audit log's group commit: see
+//! `citymirror_trust::queued`; the wait is their work, not its). A client paging a
+//! layer with GDAL or QGIS, the conformance suite, a map loading a screenful of cached
+//! tiles, or a bureau of people behind one NAT address, asks for many cheap answers and
+//! never meets the limit; a client that makes the server work (uncached renders, large
+//! pages, searches, password hashing) meets it in proportion. Over budget, a client is
+//! told when to come back (`429` with `Retry-After`).
 //!
 //! Each budget is a bucket of milliseconds of work that refills at a steady rate: one
 //! per anonymous client address (an IPv6 client by its /64, which one host holds
@@ -203,7 +204,7 @@ pub fn client_ip(req_ext: &axum::http::Extensions) -> IpAddr {
 
 /// Middleware: resolves the caller, admits the request against its budget, runs it,
 /// and charges the time it took, less the time it spent queued behind others' writes
-/// (`citymirror_trust::queued`).
+/// (`citymirror_trust::queued`). A credential that does not verify is charged in full.
 pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/assets/") {
         return next.run(req).await;
