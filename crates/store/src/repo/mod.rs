@@ -2,6 +2,7 @@
 
 mod audit;
 mod cases;
+mod models;
 mod records;
 mod trust;
 mod twin;
