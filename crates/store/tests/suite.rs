@@ -8,6 +8,8 @@ mod cases;
 mod common;
 #[path = "suite/records.rs"]
 mod records;
+#[path = "suite/sensing.rs"]
+mod sensing;
 #[path = "suite/trust.rs"]
 mod trust;
 
@@ -24,7 +26,7 @@ use citymirror_trust::{
 };
 use citymirror_twin::{Feature, RecordRepo, TwinRepo};
 use common::{empty_feature, sample_feature, sample_record, TestDb};
-use {audit::*, cases::*, records::*, trust::*};
+use {audit::*, cases::*, records::*, sensing::*, trust::*};
 
 /// Generates one `#[tokio::test]` per case and backend: `sqlite::case` and `postgres::case`.
 macro_rules! suite {
@@ -86,6 +88,11 @@ suite!(
     steps_are_audited_and_the_forgotten_ones_found,
     tickets_are_listed_by_unit_place_status_and_timer,
     media_models_corrections_and_facts,
+    // The sensing network (suite/sensing.rs).
+    sta_entities_round_trip_with_ids_above_the_derived_ones,
+    observations_are_stored_paged_and_counted_by_stream_and_time,
+    rollups_merge_and_keep_their_watermark,
+    retention_prunes_old_observations,
 );
 
 fn column(name: &str, sql_type: &str) -> Column {

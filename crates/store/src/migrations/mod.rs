@@ -31,6 +31,7 @@ mod v0003_records_by_jurisdiction;
 mod v0004_basemap;
 mod v0005_id_blocks;
 mod v0006_cases;
+mod v0007_sensing;
 
 use ddl::{Dialect, Step};
 
@@ -72,6 +73,11 @@ const VERSIONS: &[Version] = &[
         version: 6,
         description: "cases",
         steps: v0006_cases::steps,
+    },
+    Version {
+        version: 7,
+        description: "sensing",
+        steps: v0007_sensing::steps,
     },
 ];
 

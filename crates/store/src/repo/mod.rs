@@ -4,6 +4,7 @@ mod audit;
 mod cases;
 mod models;
 mod records;
+mod sensing;
 mod trust;
 mod twin;
 

@@ -1,0 +1,186 @@
+//! [`SensingService`]: the one way SensorThings entities and observations change,
+//! whatever the edge (HTTP, MQTT, the ingest of vendor payloads, the simulator).
+//!
+//! Every change is stored first, then applied to the registry, then announced on
+//! [`SensingService::subscribe`] (what the MQTT extension and the live map follow), and
+//! observations are folded into the roll-ups.
+
+mod create;
+mod observations;
+mod update;
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use crate::{
+    error::SensingError, observation::Observation, registry::Registry, repo::SensingRepo,
+    rollup::Pending, EntityType,
+};
+
+/// What changed, for subscribers (OGC 18-088 §14.2: MQTT receive).
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// An entity was created or updated (its current state is in the registry).
+    Entity { kind: EntityType, id: i64, created: bool },
+    /// An observation was created or updated.
+    Observation { observation: Arc<Observation>, created: bool },
+    Deleted { kind: EntityType, id: i64 },
+}
+
+#[derive(Clone, Debug)]
+pub struct SensingConfig {
+    /// How long observations are kept.
+    pub retention: Duration,
+    /// How far ahead of the server's clock a reading may be stamped (device clocks drift).
+    pub max_ahead: Duration,
+}
+
+impl Default for SensingConfig {
+    fn default() -> Self {
+        SensingConfig { retention: Duration::days(400), max_ahead: Duration::minutes(10) }
+    }
+}
+
+pub struct SensingService {
+    pub registry: Arc<Registry>,
+    pub(crate) repo: Arc<dyn SensingRepo>,
+    pub config: SensingConfig,
+    ids: Mutex<(i64, i64)>,
+    pub(crate) pending: Mutex<Pending>,
+    changes: broadcast::Sender<Change>,
+    /// The latest observation of each stream (what the device panel and the map show).
+    latest: Mutex<HashMap<i64, Arc<Observation>>>,
+}
+
+impl std::fmt::Debug for SensingService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SensingService").finish_non_exhaustive()
+    }
+}
+
+impl SensingService {
+    /// Loads the stored entities and folds what the last run stored but did not roll up.
+    pub async fn start(
+        registry: Arc<Registry>,
+        repo: Arc<dyn SensingRepo>,
+        config: SensingConfig,
+    ) -> Result<SensingService, SensingError> {
+        registry.load(repo.load_entities().await?);
+        let watermark = repo.rollup_watermark().await?;
+        let now = Utc::now();
+        repo.prepare_partitions(now - Duration::days(31), now + Duration::days(62))
+            .await?;
+        let svc = SensingService {
+            registry,
+            repo,
+            config,
+            ids: Mutex::new((0, 0)),
+            pending: Mutex::new(Pending::new(watermark)),
+            changes: broadcast::channel(65_536).0,
+            latest: Mutex::default(),
+        };
+        svc.catch_up_rollups().await?;
+        Ok(svc)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    pub(crate) fn announce(&self, c: Change) {
+        let _ = self.changes.send(c);
+    }
+
+    /// `n` fresh entity ids.
+    pub(crate) async fn take_ids(&self, n: usize) -> Result<Vec<i64>, SensingError> {
+        let n = n as i64;
+        {
+            let mut r = self.ids.lock().expect("ids");
+            if r.1 - r.0 >= n {
+                let first = r.0;
+                r.0 += n;
+                return Ok((first..first + n).collect());
+            }
+        }
+        let block = n.max(256);
+        let first = self.repo.reserve_entity_ids(block as u64).await?;
+        let mut r = self.ids.lock().expect("ids");
+        *r = (first + n, first + block);
+        Ok((first..first + n).collect())
+    }
+
+    /// The latest reading of a stream since the server started.
+    pub fn latest(&self, stream: i64) -> Option<Arc<Observation>> {
+        self.latest.lock().expect("latest").get(&stream).cloned()
+    }
+
+    pub(crate) fn remember(&self, o: &Arc<Observation>) {
+        let mut l = self.latest.lock().expect("latest");
+        let newer = l
+            .get(&o.stream.id())
+            .is_none_or(|old| old.phenomenon_time.start <= o.phenomenon_time.start);
+        if newer {
+            l.insert(o.stream.id(), o.clone());
+        }
+    }
+
+    /// Whether a reading stamped `t` is acceptable now: inside retention, and not
+    /// further ahead than device clocks drift.
+    pub fn in_range(&self, t: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        t >= now - self.config.retention && t <= now + self.config.max_ahead
+    }
+
+    /// Merges the pending roll-up deltas into the store (every few seconds, and at
+    /// shutdown). On failure the deltas are kept for the next try.
+    pub async fn flush_rollups(&self) -> Result<usize, SensingError> {
+        let (deltas, watermark) = self.pending.lock().expect("pending").take();
+        if deltas.is_empty() {
+            return Ok(0);
+        }
+        let n = deltas.len();
+        if let Err(e) = self.repo.merge_rollups(&deltas, watermark).await {
+            self.pending.lock().expect("pending").restore(deltas);
+            return Err(e.into());
+        }
+        Ok(n)
+    }
+
+    /// Folds observations stored above the watermark (what a crash left out).
+    async fn catch_up_rollups(&self) -> Result<(), SensingError> {
+        loop {
+            let from = self.pending.lock().expect("pending").watermark();
+            let batch = self.repo.observations_after(from, 50_000).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            {
+                let mut p = self.pending.lock().expect("pending");
+                for o in &batch {
+                    p.fold(o);
+                }
+            }
+            self.flush_rollups().await?;
+        }
+    }
+
+    /// Deletes what is older than the retention period, and makes the coming months'
+    /// partitions.
+    pub async fn prune(&self, now: DateTime<Utc>) -> Result<u64, SensingError> {
+        self.repo
+            .prepare_partitions(now, now + Duration::days(62))
+            .await?;
+        Ok(self.repo.prune(now - self.config.retention).await?)
+    }
+}
+
+/// The JSON object of a request body, or an error saying it is not one.
+pub fn object(v: &Value) -> Result<&serde_json::Map<String, Value>, SensingError> {
+    v.as_object()
+        .ok_or_else(|| crate::model::invalid("bad_body", "the body must be a JSON object").into())
+}
