@@ -83,16 +83,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Standard clients read anonymously and quickly: no rate limit here.
     let security = Security::new(
         Arc::new(store.clone()),
-        Arc::new(store),
+        Arc::new(store.clone()),
         audit,
         "440304".parse()?,
         RateLimitConfig::OFF,
         false,
     )
     .await?;
+    let sensing = Arc::new(
+        citymirror_http::open_sensing(&service, Arc::new(store.clone()), Default::default()).await?,
+    );
     let router = app(AppState {
         service,
         cases,
+        sensing,
         security,
         config: HttpConfig::default(),
     });

@@ -57,6 +57,8 @@ mod media;
 mod negotiate;
 mod ogc;
 mod open311;
+mod sensing;
+mod sta;
 mod openapi;
 mod routes;
 pub mod security;
@@ -66,6 +68,7 @@ mod tiles;
 mod web;
 
 pub use cases::open_cases;
+pub use sensing::open_sensing;
 pub use error::ApiError;
 pub use openapi::openapi_document;
 pub use routes::app;

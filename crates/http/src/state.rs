@@ -1,6 +1,7 @@
 use std::{path::PathBuf, sync::Arc};
 
 use citymirror_cases::service::CaseService;
+use citymirror_sensing::SensingService;
 use citymirror_twin::TwinService;
 
 use crate::security::Security;
@@ -11,6 +12,8 @@ use crate::security::Security;
 pub struct AppState {
     pub service: Arc<TwinService>,
     pub cases: Arc<CaseService>,
+    /// The sensing network (SensorThings, MQTT ingest, roll-ups).
+    pub sensing: Arc<SensingService>,
     pub security: Security,
     pub config: HttpConfig,
 }
@@ -31,6 +34,9 @@ pub struct HttpConfig {
     /// The built browser twin (`web/dist`) served at `/`; without one, `/` explains how
     /// to build it and the APIs work as ever.
     pub web_dir: Option<PathBuf>,
+    /// The MQTT broker SensorThings clients publish to and subscribe at
+    /// (`mqtt://host:1883`), advertised on `/sta/v1.1`; `None` when there is none.
+    pub mqtt_url: Option<String>,
 }
 
 impl HttpConfig {
@@ -45,6 +51,7 @@ impl Default for HttpConfig {
             allowed_hosts: Vec::new(),
             tile_cache_bytes: HttpConfig::DEFAULT_TILE_CACHE_BYTES,
             web_dir: None,
+            mqtt_url: None,
         }
     }
 }

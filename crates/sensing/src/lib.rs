@@ -7,3 +7,18 @@ pub mod entity;
 pub mod query;
 
 pub use entity::{EntityType, Nav};
+pub mod catalog;
+pub mod devices;
+pub mod time;
+pub mod geometry;
+pub mod model;
+pub mod ingest;
+pub mod observation;
+pub mod payload;
+pub mod registry;
+pub mod repo;
+pub mod rollup;
+pub mod scope;
+pub mod error;
+pub mod service;
+pub use service::{Change, SensingConfig, SensingService};

@@ -121,9 +121,15 @@ async fn main() {
         .await
         .expect("the request loop"),
     );
+    let sensing = Arc::new(
+        citymirror_http::open_sensing(&service, Arc::new(store.clone()), Default::default())
+            .await
+            .expect("the sensing network"),
+    );
     let app = citymirror_http::app(AppState {
         service: service.clone(),
         cases,
+        sensing,
         security,
         config: HttpConfig::default(),
     });

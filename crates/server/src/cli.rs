@@ -248,10 +248,32 @@ pub struct ServeArgs {
     pub web: WebArgs,
     #[command(flatten)]
     pub cases: CasesServeArgs,
+    #[command(flatten)]
+    pub mqtt: MqttArgs,
     /// Send the session cookie without `Secure` (plain-HTTP deployments on a trusted
     /// network only; browsers accept secure cookies from localhost without it).
     #[arg(long)]
     pub insecure_cookies: bool,
+}
+
+/// The MQTT broker the sensing network reads devices from and announces changes on.
+#[derive(Debug, Clone, Args)]
+pub struct MqttArgs {
+    /// The broker (`mqtt://host:1883`); without one, devices reach the platform only
+    /// through SensorThings over HTTP.
+    #[arg(long = "mqtt", value_name = "URL", env = "CITYMIRROR_MQTT")]
+    pub url: Option<String>,
+    /// The client id the ingest keeps its session under (QoS 1 messages that arrive
+    /// while the server is down wait at the broker for it).
+    #[arg(long = "mqtt-client-id", default_value = "citymirror-ingest", env = "CITYMIRROR_MQTT_CLIENT_ID")]
+    pub client_id: String,
+    /// The topic prefix of the compact vendor form (`serial,time,values`), subscribed
+    /// as `PREFIX/#`; SensorThings topics (`v1.1/…`) are always subscribed.
+    #[arg(long = "mqtt-vendor-prefix", default_value = "citymirror/up", env = "CITYMIRROR_MQTT_VENDOR_PREFIX")]
+    pub vendor_prefix: String,
+    /// The most messages stored in one transaction.
+    #[arg(long = "mqtt-batch", default_value_t = 5000)]
+    pub batch: usize,
 }
 
 /// How the request loop runs inside `serve`.

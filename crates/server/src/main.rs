@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod local;
+mod mqtt;
 mod progress;
 
 use clap::Parser;

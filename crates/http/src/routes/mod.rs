@@ -118,6 +118,7 @@ pub fn app(state: AppState) -> Router {
                 .delete(ogc::write::delete),
         )
         .merge(crate::open311::routes())
+        .merge(crate::sta::routes())
         // Vector tiles and TileJSON, with their own state (the tile cache).
         .merge(crate::tiles::routes(&state))
         .merge(crate::web::favicon())

@@ -54,6 +54,7 @@ pub async fn resolve(
     match credentials::parse(headers).map_err(|m| ApiError::MalformedCredentials(m.to_string()))? {
         Presented::None => Ok(Principal::anonymous()),
         Presented::Token { id, secret } => from_token(id, secret, state).await,
+        Presented::Basic(t) => from_token(t.id, &t.secret, state).await,
         Presented::Session(cookie) => {
             let (principal, session) = from_session(cookie, state).await?;
             if !is_safe(method) {

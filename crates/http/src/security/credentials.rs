@@ -2,7 +2,9 @@
 //! looked up: one bearer token, one session cookie, or nothing.
 //!
 //! The parsing is strict on purpose. A credential has one spelling (`Bearer`, one space,
-//! `cm_<id>_<secret>`; one `cm_session` cookie), so a proxy, a log and this server never
+//! `cm_<id>_<secret>`; one `cm_session` cookie; or, for standard clients that only
+//! speak HTTP Basic — SensorThings clients such as FROST's — the same token as the
+//! Basic password, the user name ignored, as package registries take tokens), so a proxy, a log and this server never
 //! disagree about which credential a request carried, and a header that only looks like
 //! one (`Cookie: foo=cm_session`) is not mistaken for it. Anything malformed is refused
 //! with a message saying what is wrong, never read as anonymous.
@@ -11,7 +13,7 @@ use axum::http::{header, HeaderMap};
 use citymirror_trust::{secret, session, token};
 
 /// The credentials in a request's headers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Presented<'a> {
     None,
     /// `Authorization: Bearer cm_<id>_<secret>`.
@@ -21,6 +23,30 @@ pub enum Presented<'a> {
     },
     /// The value of the `cm_session` cookie.
     Session(&'a str),
+    /// `Authorization: Basic base64(<any user>:cm_<id>_<secret>)`: an API token as
+    /// the password of HTTP Basic (decoded, so owned).
+    Basic(BasicToken),
+}
+
+/// An API token read from HTTP Basic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BasicToken {
+    pub id: i64,
+    pub secret: String,
+}
+
+fn basic_token(encoded: &str) -> Result<BasicToken, Malformed> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| Malformed::NotOurs)?;
+    let text = String::from_utf8(bytes).map_err(|_| Malformed::NotOurs)?;
+    let (_, password) = text.split_once(':').ok_or(Malformed::NotOurs)?;
+    if password.is_empty() {
+        return Err(Malformed::EmptyToken);
+    }
+    let (id, secret) = token::parse_token(password).ok_or(Malformed::NotOurs)?;
+    Ok(BasicToken { id, secret: secret.to_owned() })
 }
 
 /// Why the credential headers were refused.
@@ -28,7 +54,7 @@ pub enum Presented<'a> {
 pub enum Malformed {
     #[error("the request has more than one Authorization header; send exactly one")]
     DuplicateAuthorization,
-    #[error("the Authorization header must be `Bearer <token>`, with one space; other schemes are not accepted")]
+    #[error("the Authorization header must be `Bearer <token>` (or `Basic` with an API token as the password), with one space; other schemes are not accepted")]
     NotBearer,
     #[error("the bearer token is empty: was the variable holding it set? Mint one with `citymirror token create` or POST /api/v1/tokens")]
     EmptyToken,
@@ -57,6 +83,9 @@ pub fn parse(headers: &HeaderMap) -> Result<Presented<'_>, Malformed> {
 }
 
 fn bearer(value: &str) -> Result<Presented<'_>, Malformed> {
+    if let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) {
+        return Ok(Presented::Basic(basic_token(encoded)?));
+    }
     // The scheme is case-insensitive (RFC 9110 §11.1). Header parsers already strip
     // the value's surrounding whitespace, so `Bearer ` with an empty token arrives as
     // `Bearer`.
@@ -159,8 +188,20 @@ mod tests {
         );
         check(
             &[("authorization", &format!("Basic {t}"))],
-            Err(Malformed::NotBearer),
+            Err(Malformed::NotOurs),
         );
+        {
+            use base64::Engine as _;
+            let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+            let (id, secret) = token::parse_token(&t).unwrap();
+            check(
+                &[("authorization", &format!("Basic {}", b64(&format!("frost:{t}"))))],
+                Ok(Presented::Basic(BasicToken { id, secret: secret.to_owned() })),
+            );
+            check(&[("authorization", &format!("Basic {}", b64("frost:")))], Err(Malformed::EmptyToken));
+            check(&[("authorization", &format!("Basic {}", b64("frost:hunter2")))], Err(Malformed::NotOurs));
+            check(&[("authorization", "Digest x")], Err(Malformed::NotBearer));
+        }
         check(
             &[("authorization", &format!("Bearer{t}"))],
             Err(Malformed::NotBearer),

@@ -19,6 +19,7 @@ mod open311;
 mod pii_scan;
 mod scope;
 mod search;
+mod sta;
 mod sessions;
 mod tickets;
 mod tiles;

@@ -104,6 +104,29 @@ async fn plant_in_layers(app: &TestApp, plants: &mut Plants) -> Vec<(LayerId, i6
     patched
 }
 
+/// A SensorThings Thing (with a Location and a Datastream) whose free text carries
+/// planted identifiers, as an IoT platform might have written it.
+async fn plant_in_sensorthings(app: &TestApp, plants: &mut Plants) {
+    let mut text = |label: &str| plants.text(label, Home::Twin);
+    let body = json!({
+        "name": text("sta-name"),
+        "description": text("sta-description"),
+        "properties": {"owner": text("sta-properties")},
+        "Locations": [{"name": text("sta-location"), "description": "d", "encodingType": "application/geo+json",
+                       "location": {"type": "Point", "coordinates": [114.05, 22.54]}}],
+        "Datastreams": [{"name": text("sta-datastream"), "description": "d",
+            "unitOfMeasurement": {"name": "m", "symbol": "m", "definition": "ucum:m"},
+            "observationType": "OM_Measurement",
+            "Sensor": {"name": text("sta-sensor"), "description": "d", "encodingType": "text/plain", "metadata": "-"},
+            "ObservedProperty": {"name": "p", "definition": "d", "description": "d"},
+            "Observations": [{"result": text("sta-result")}]}]
+    });
+    let r = app
+        .send_admin(Method::POST, "/sta/v1.1/Things", &[("content-type", "application/json")], body.to_string())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
+
 /// One more record of every kind in the first grid, with identifiers in every text field.
 async fn plant_in_records(app: &TestApp, plants: &mut Plants) {
     let grid = fixture::GRIDS[0];
@@ -270,6 +293,10 @@ fn text_endpoints(patched: &[(LayerId, i64)], staff: i64) -> Vec<String> {
         "/api/v1/units".to_owned(),
         "/api/v1/tokens".to_owned(),
         "/api/v1/audit/entries?limit=1000".to_owned(),
+        "/sta/v1.1/Things?$top=10000&$expand=Locations,Datastreams($expand=Sensor,Observations)".to_owned(),
+        "/sta/v1.1/Observations?$top=1000".to_owned(),
+        "/sta/v1.1/Sensors?$top=1000".to_owned(),
+        "/sta/v1.1/FeaturesOfInterest?$top=10000".to_owned(),
         // The tiles over the patched features, all layers at once.
         "/tiles/basemap/14/13380/7140".to_owned(),
         "/tiles/basemap/16/53522/28561".to_owned(),
@@ -311,6 +338,7 @@ async fn no_text_that_leaves_the_server_reveals_an_identifier_to_an_unentitled_r
     };
     let patched = plant_in_layers(&app, &mut plants).await;
     plant_in_records(&app, &mut plants).await;
+    plant_in_sensorthings(&app, &mut plants).await;
     let staff = plant_in_accounts_and_the_log(&app, &mut plants).await;
     let (number, tracking) = plant_in_a_ticket(&app, &mut plants).await;
     let twin_plants = plants.all.iter().filter(|(_, h)| *h == Home::Twin).count();

@@ -15,6 +15,7 @@ fn with_web(t: &TestApp, web_dir: Option<&std::path::Path>) -> Router {
     app(AppState {
         service: t.service.clone(),
         cases: t.cases.clone(),
+        sensing: t.sensing.clone(),
         security: t.security.clone(),
         config: HttpConfig {
             allowed_hosts: vec![crate::common::HOST.to_owned()],

@@ -56,6 +56,9 @@ pub struct SensingService {
     changes: broadcast::Sender<Change>,
     /// The latest observation of each stream (what the device panel and the map show).
     latest: Mutex<HashMap<i64, Arc<Observation>>>,
+    /// What each device sent over MQTT and what became of it.
+    pub ledger: crate::ingest::Ledger,
+    pub(crate) serials: crate::ingest::Serials,
 }
 
 impl std::fmt::Debug for SensingService {
@@ -84,6 +87,8 @@ impl SensingService {
             pending: Mutex::new(Pending::new(watermark)),
             changes: broadcast::channel(65_536).0,
             latest: Mutex::default(),
+            ledger: Default::default(),
+            serials: Default::default(),
         };
         svc.catch_up_rollups().await?;
         Ok(svc)

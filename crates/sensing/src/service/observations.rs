@@ -49,9 +49,25 @@ impl SensingService {
     }
 
     /// Stores observations in one transaction (all or none); returns their ids.
-    pub async fn add_observations(&self, mut obs: Vec<Observation>) -> Result<Vec<i64>, SensingError> {
+    pub async fn add_observations(&self, obs: Vec<Observation>) -> Result<Vec<i64>, SensingError> {
         for o in &obs {
             self.check_observation(o)?;
+        }
+        self.store_settled(obs).await
+    }
+
+    /// Stores checked observations, giving those without one their FeatureOfInterest.
+    pub(crate) async fn store_settled(&self, mut obs: Vec<Observation>) -> Result<Vec<i64>, SensingError> {
+        if obs.is_empty() {
+            return Ok(Vec::new());
+        }
+        for o in &mut obs {
+            // A device's own stream: the device is the feature of interest.
+            if let (None, Stream::Datastream(d)) = (o.foi, o.stream) {
+                if let Some((device, _)) = crate::devices::split_datastream(d) {
+                    o.foi = Some(device);
+                }
+            }
         }
         let needy = obs.iter().filter(|o| o.foi.is_none()).count();
         let mut spare = if needy > 0 { self.take_ids(needy.min(64)).await? } else { Vec::new() };
@@ -74,17 +90,6 @@ impl SensingService {
             }
             ids
         };
-        for (o, id) in obs.iter_mut().zip(&ids) {
-            o.id = *id;
-        }
-        self.after_store(obs);
-        Ok(ids)
-    }
-
-    /// Stores observations that were checked and given their FeatureOfInterest by the
-    /// caller (the ingest: device streams only), without announcing each entity.
-    pub async fn store_checked(&self, mut obs: Vec<Observation>) -> Result<Vec<i64>, SensingError> {
-        let ids = self.repo.insert_observations(&obs).await?;
         for (o, id) in obs.iter_mut().zip(&ids) {
             o.id = *id;
         }

@@ -50,6 +50,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             tile_cache_mb: HttpConfig::DEFAULT_TILE_CACHE_BYTES >> 20,
             insecure_cookies: false,
             cases: Default::default(),
+            mqtt: crate::cli::MqttArgs {
+                url: None,
+                client_id: "citymirror-ingest".into(),
+                vendor_prefix: "citymirror/up".into(),
+                batch: 5000,
+            },
             web: args.web.clone(),
         },
         Some(Box::new(move |running: serve::Running| {

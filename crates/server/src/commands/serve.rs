@@ -11,6 +11,7 @@ use citymirror_http::{
     serve::ServeConfig,
     AppState, HttpConfig,
 };
+use citymirror_sensing::{SensingConfig, SensingService};
 use citymirror_trust::audit::AuditLog;
 use citymirror_twin::TwinService;
 use tokio::sync::watch;
@@ -45,6 +46,33 @@ fn calendar(files: &[std::path::PathBuf]) -> anyhow::Result<WorkCalendar> {
         tracing::info!(year, "holiday notice loaded from {}", f.display());
     }
     Ok(c)
+}
+
+/// The sensing network's periodic work: roll-up deltas merged every few seconds, and
+/// observations past retention pruned every hour.
+fn spawn_sensing_upkeep(sensing: Arc<SensingService>, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_prune: Option<Instant> = None;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.changed() => return,
+            }
+            if let Err(e) = sensing.flush_rollups().await {
+                tracing::warn!("roll-ups not merged (kept for the next try): {e}");
+            }
+            if last_prune.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(3600)) {
+                last_prune = Some(Instant::now());
+                match sensing.prune(chrono::Utc::now()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(n, "observations past retention deleted"),
+                    Err(e) => tracing::warn!("observations not pruned: {e}"),
+                }
+            }
+        }
+    });
 }
 
 /// The request loop's periodic work: due timers (every `every`), audits a crash left
@@ -166,7 +194,14 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
             tracing::info!(version, "classifier loaded")
         }
     }
+    let sensing = Arc::new(
+        citymirror_http::open_sensing(&service, Arc::new(store.clone()), SensingConfig::default())
+        .await
+        .context("opening the sensing network")?,
+    );
     let (stop_tx, stop_rx) = watch::channel(false);
+    spawn_sensing_upkeep(sensing.clone(), stop_rx.clone());
+    crate::mqtt::start(&args.mqtt, sensing.clone(), stop_rx.clone()).context("starting the MQTT ingest")?;
     spawn_sweeps(
         cases.clone(),
         std::time::Duration::from_millis(args.cases.timer_sweep_ms),
@@ -183,12 +218,14 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
     let app = citymirror_http::app(AppState {
         service,
         cases,
+        sensing: sensing.clone(),
         security,
         config: HttpConfig {
             public_url: args.public_url.clone(),
             allowed_hosts: args.allowed_hosts.clone(),
             tile_cache_bytes: args.tile_cache_mb << 20,
             web_dir: Some(args.web.web_dir.clone()),
+            mqtt_url: args.mqtt.url.clone(),
         },
     });
     // Commands that write while the server runs (token, import) come through its control
@@ -219,6 +256,9 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
     if let Some(c) = control {
         c.abort();
         let _ = std::fs::remove_file(crate::local::control::socket_path(&args.store.data_dir));
+    }
+    if let Err(e) = sensing.flush_rollups().await {
+        tracing::warn!("roll-ups not merged at shutdown (the next start folds them): {e}");
     }
     // Cover every acknowledged entry with a signed checkpoint before leaving.
     audit

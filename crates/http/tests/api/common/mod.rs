@@ -42,6 +42,7 @@ pub struct TestApp {
     router: Router,
     pub service: Arc<TwinService>,
     pub cases: Arc<CaseService>,
+    pub sensing: Arc<citymirror_sensing::SensingService>,
     pub clock: ManualClock,
     pub store: Store,
     pub audit: AuditLog,
@@ -273,9 +274,15 @@ impl TestApp {
             .await
             .expect("open the request loop"),
         );
+        let sensing = Arc::new(
+            citymirror_http::open_sensing(&service, Arc::new(store.clone()), Default::default())
+                .await
+                .expect("open the sensing network"),
+        );
         let router = app(AppState {
             service: service.clone(),
             cases: cases.clone(),
+            sensing: sensing.clone(),
             security: security.clone(),
             config: HttpConfig {
                 allowed_hosts: vec![HOST.to_owned()],
@@ -286,6 +293,7 @@ impl TestApp {
             router,
             service,
             cases,
+            sensing,
             clock,
             store,
             audit,
