@@ -10,6 +10,7 @@ mod openapi;
 pub(crate) mod query;
 mod records;
 mod search;
+mod sensing;
 mod session;
 pub(crate) mod tickets;
 mod tokens;
@@ -63,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/api/v1/tokens/{id}", delete(tokens::revoke))
         .route("/api/v1/import/{layer}", post(import::post))
+        .route("/api/v1/sensing/ingest", get(sensing::ingest))
         .route("/api/v1/records/{kind}", get(records::list))
         .route("/api/v1/records/{kind}/{id}", get(records::one))
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))

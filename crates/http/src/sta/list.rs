@@ -141,7 +141,7 @@ fn list_entities(ctx: &Ctx<'_>, kind: EntityType, ids: Vec<i64>, opts: &QueryOpt
 
 fn page(mut hits: Vec<Item>, skip: usize, top: usize, count: Option<u64>) -> Page {
     let rest = hits.split_off(skip.min(hits.len()));
-    let more = rest.len() > top;
+    let more = top > 0 && rest.len() > top;
     Page { items: rest.into_iter().take(top).collect(), count, more, top }
 }
 
@@ -188,7 +188,7 @@ async fn list_observations(
             true => Some(ctx.svc.count_observations(&base).await.map_err(sensing_error)?),
             false => None,
         };
-        let more = rows.len() > top;
+        let more = top > 0 && rows.len() > top;
         let items = rows.into_iter().take(top).map(Item::Observation).collect();
         return Ok(Page { items, count, more, top });
     }
