@@ -31,6 +31,39 @@ pub enum Command {
     /// The request loop (民意速办): train and measure the classifier, import hotline calls.
     #[command(subcommand)]
     Cases(CasesCommand),
+    /// The sensing network (智网): publish the twin's devices' readings over MQTT.
+    #[command(subcommand)]
+    Sensing(SensingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SensingCommand {
+    /// Publish readings for the twin's devices at a set rate (QoS 1, the compact
+    /// vendor form), and print what was published and acknowledged as JSON.
+    Publish(SensingPublishArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SensingPublishArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The broker.
+    #[arg(long, default_value = "mqtt://127.0.0.1:1883")]
+    pub mqtt: String,
+    /// The topic prefix the platform reads the compact form under.
+    #[arg(long, default_value = "citymirror/up")]
+    pub prefix: String,
+    /// Device readings per second (each carries one value per quantity of its device).
+    #[arg(long, default_value_t = 1000)]
+    pub rate: u64,
+    /// For how long.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Readings per MQTT message (a gateway batches the devices behind it).
+    #[arg(long, default_value_t = 1)]
+    pub lines_per_message: u64,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Subcommand)]

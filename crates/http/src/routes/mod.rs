@@ -10,7 +10,7 @@ mod openapi;
 pub(crate) mod query;
 mod records;
 mod search;
-mod sensing;
+pub(crate) mod sensing;
 mod session;
 pub(crate) mod tickets;
 mod tokens;
@@ -65,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/tokens/{id}", delete(tokens::revoke))
         .route("/api/v1/import/{layer}", post(import::post))
         .route("/api/v1/sensing/ingest", get(sensing::ingest))
+        .route("/api/v1/sensing/series", get(sensing::series))
         .route("/api/v1/records/{kind}", get(records::list))
         .route("/api/v1/records/{kind}/{id}", get(records::one))
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))

@@ -182,6 +182,12 @@ async fn walk(ctx: &Ctx<'_>, path: &str) -> Result<(Target, EntityType), ApiErro
     Ok((cur, kind))
 }
 
+/// `Datastreams(7)/Aggregates` → 7.
+fn aggregates_of(path: &str) -> Option<i64> {
+    let inner = path.trim_matches('/').strip_prefix("Datastreams(")?.strip_suffix(")/Aggregates")?;
+    inner.parse().ok()
+}
+
 fn belongs(item: &Item, of: ObservationsOf) -> bool {
     match (item, of) {
         (Item::Observation(o), ObservationsOf::Stream(s)) => o.stream == s,
@@ -220,6 +226,13 @@ async fn read(
     who.authorize(citymirror_trust::Action::TwinRead, citymirror_trust::Target::Any)?;
     let ctx = Ctx::new(&state, &base, who.entitlement());
     let params = pairs(raw.as_deref())?;
+    // The roll-up extension: `Datastreams(7)/Aggregates?resolution=PT1M&from=…&to=…`.
+    if let Some(id) = aggregates_of(&path) {
+        let mut q: Vec<(String, String)> = params.into_iter().filter(|(k, _)| k != "datastream").collect();
+        q.push(("datastream".into(), id.to_string()));
+        let q = crate::routes::sensing::SeriesQuery::read(&q)?;
+        return Ok(Json(crate::routes::sensing::series_json(&state, &q).await?).into_response());
+    }
     let (target, kind) = walk(&ctx, &path).await?;
     let opts = parse_options(&params, kind).map_err(query_error)?;
     let body = match target {

@@ -213,3 +213,30 @@ async fn a_filter_cannot_confirm_text_masked_from_its_reader() {
     let shown = t.get_json(&format!("{STA}/Things?$filter=startswith(name,'联系人')")).await;
     assert!(!shown.to_string().contains("13712345678"));
 }
+
+#[tokio::test]
+async fn rollups_answer_by_minute_and_hour_before_and_after_they_are_stored() {
+    let t = TestApp::new().await;
+    let thing = id_of(&post(&t, "Things", &station()).await);
+    let ds = t.get_json(&format!("{STA}/Things({thing})/Datastreams")).await["value"][0]["@iot.id"].as_i64().unwrap();
+    let base = chrono::Utc::now() - chrono::Duration::minutes(30);
+    for i in 0..12 {
+        let at = (base + chrono::Duration::seconds(i * 20)).to_rfc3339();
+        post(&t, &format!("Datastreams({ds})/Observations"), &json!({"result": i, "phenomenonTime": at})).await;
+    }
+    let q = |res: &str| format!("{STA}/Datastreams({ds})/Aggregates?resolution={res}");
+    for round in ["pending in memory", "merged into the store"] {
+        let minutes = t.get_json(&q("PT1M")).await;
+        let pts = minutes["points"].as_array().unwrap();
+        assert_eq!(pts.iter().map(|p| p["count"].as_i64().unwrap()).sum::<i64>(), 12, "{round}");
+        assert!((4..=5).contains(&pts.len()), "{round}: 12 readings 20 s apart span 4 or 5 minutes");
+        let hours = t.get_json(&q("PT1H")).await;
+        let all: Vec<_> = hours["points"].as_array().unwrap().iter().collect();
+        let (n, max) = all.iter().fold((0, 0.0f64), |(n, m), p| (n + p["count"].as_i64().unwrap(), m.max(p["max"].as_f64().unwrap())));
+        assert_eq!((n, max), (12, 11.0), "{round}");
+        t.sensing.flush_rollups().await.unwrap();
+    }
+    let raw = t.get_json(&format!("/api/v1/sensing/series?datastream={ds}&resolution=raw")).await;
+    assert_eq!(raw["points"].as_array().unwrap().len(), 12);
+    assert_eq!(t.get(&q("PT5M")).await.json()["code"], "bad_resolution");
+}

@@ -189,3 +189,113 @@ pub fn object(v: &Value) -> Result<&serde_json::Map<String, Value>, SensingError
     v.as_object()
         .ok_or_else(|| crate::model::invalid("bad_body", "the body must be a JSON object").into())
 }
+
+/// How finely a series is answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    Raw,
+    Minute,
+    Hour,
+}
+
+impl Resolution {
+    /// `raw`, `PT1M`/`1m`, `PT1H`/`1h`; `None` for `auto` (or nothing).
+    pub fn parse(s: &str) -> Result<Option<Resolution>, crate::model::Invalid> {
+        match s {
+            "" | "auto" => Ok(None),
+            "raw" => Ok(Some(Resolution::Raw)),
+            "PT1M" | "1m" | "minute" => Ok(Some(Resolution::Minute)),
+            "PT1H" | "1h" | "hour" => Ok(Some(Resolution::Hour)),
+            other => Err(crate::model::invalid(
+                "bad_resolution",
+                format!("`{other}`: a resolution is raw, PT1M, PT1H or auto"),
+            )),
+        }
+    }
+
+    /// What `auto` picks for a range: raw up to an hour, minutes up to two days, hours beyond.
+    pub fn auto(from: DateTime<Utc>, to: DateTime<Utc>) -> Resolution {
+        let span = to - from;
+        if span <= Duration::hours(1) {
+            Resolution::Raw
+        } else if span <= Duration::days(2) {
+            Resolution::Minute
+        } else {
+            Resolution::Hour
+        }
+    }
+
+    pub fn seconds(self) -> Option<i64> {
+        match self {
+            Resolution::Raw => None,
+            Resolution::Minute => Some(crate::rollup::MINUTE),
+            Resolution::Hour => Some(crate::rollup::HOUR),
+        }
+    }
+}
+
+/// One point of a series: a bucket (or one raw reading, as a bucket of one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    pub start: DateTime<Utc>,
+    pub bucket: crate::rollup::Bucket,
+}
+
+/// The most points one series answer holds.
+pub const MAX_POINTS: usize = 10_000;
+
+impl SensingService {
+    /// A stream's numeric readings from `from` to `to`, raw or rolled up (the stored
+    /// buckets plus what is pending in memory, so the last minutes are complete too).
+    pub async fn series(
+        &self,
+        stream: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        resolution: Resolution,
+    ) -> Result<Vec<Point>, SensingError> {
+        use crate::{
+            repo::{ObservationOrder, ObservationQuery},
+            rollup::{Bucket, RollupKey},
+        };
+        let Some(secs) = resolution.seconds() else {
+            let q = ObservationQuery {
+                of: Some(crate::registry::ObservationsOf::Stream(crate::observation::Stream::Datastream(stream))),
+                from: Some(from),
+                to: Some(to),
+                order: ObservationOrder::TimeAsc,
+                offset: 0,
+                limit: MAX_POINTS as u64,
+            };
+            return Ok(self
+                .repo
+                .observations(&q)
+                .await?
+                .into_iter()
+                .filter_map(|o| o.number().map(|v| Point { start: o.phenomenon_time.start, bucket: Bucket::of(v) }))
+                .collect());
+        };
+        let first = crate::rollup::bucket_start(from, secs);
+        let mut stored = self.repo.rollups(stream, secs, first, to).await?;
+        let p = self.pending.lock().expect("pending");
+        let mut t = first;
+        let mut i = 0;
+        let mut out = Vec::new();
+        while t <= to && out.len() < MAX_POINTS {
+            while i < stored.len() && stored[i].0 < t {
+                i += 1;
+            }
+            let have = (i < stored.len() && stored[i].0 == t).then(|| std::mem::replace(&mut stored[i].1, Bucket::of(0.0)));
+            let pending = p.get(&RollupKey { stream, resolution: secs, start: t });
+            let b = match (have, pending) {
+                (Some(a), Some(b)) => Some(a.merge(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(bucket) = b {
+                out.push(Point { start: t, bucket });
+            }
+            t += Duration::seconds(secs);
+        }
+        Ok(out)
+    }
+}

@@ -5,6 +5,7 @@ mod cases;
 mod demo;
 mod generate;
 mod import;
+mod sensing;
 mod serve;
 mod stats;
 mod token;
@@ -28,6 +29,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Token(c) => token::run(c).await,
         Command::Audit(c) => audit::run(c).await,
         Command::Cases(c) => cases::run(c).await,
+        Command::Sensing(crate::cli::SensingCommand::Publish(a)) => sensing::publish(a).await,
     }
 }
 
