@@ -91,7 +91,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .await?;
     let sensing = Arc::new(
-        citymirror_http::open_sensing(&service, Arc::new(store.clone()), Default::default()).await?,
+        citymirror_http::open_sensing(&service, Arc::new(store.clone()), Default::default())
+            .await?,
     );
     let router = app(AppState {
         service,

@@ -92,7 +92,11 @@ impl Device {
     /// The Thing's own properties. `reveal_serial` is the reader's entitlement to the
     /// serial number (graded 一般-2 in the twin).
     pub fn thing(&self, reveal_serial: bool) -> Map<String, Value> {
-        let serial = if reveal_serial { self.serial.clone() } else { String::new() };
+        let serial = if reveal_serial {
+            self.serial.clone()
+        } else {
+            String::new()
+        };
         obj(json!({
             "name": format!("{} #{}", self.device_type, self.id),
             "description": format!("{} {} {}", self.vendor, self.model, self.device_type),
@@ -158,7 +162,10 @@ pub fn sensor_of_type(device_type: &str) -> Option<i64> {
 
 /// The device type of a built-in Sensor.
 pub fn type_of_sensor(id: i64) -> Option<&'static str> {
-    usize::try_from(id - 1).ok().and_then(|i| DEVICE_TYPES.get(i)).map(|(t, _)| *t)
+    usize::try_from(id - 1)
+        .ok()
+        .and_then(|i| DEVICE_TYPES.get(i))
+        .map(|(t, _)| *t)
 }
 
 pub fn sensor(id: i64) -> Option<Map<String, Value>> {

@@ -25,10 +25,18 @@ pub struct Nav {
 }
 
 const fn one(name: &'static str, target: EntityType) -> Nav {
-    Nav { name, target, many: false }
+    Nav {
+        name,
+        target,
+        many: false,
+    }
 }
 const fn many(name: &'static str, target: EntityType) -> Nav {
-    Nav { name, target, many: true }
+    Nav {
+        name,
+        target,
+        many: true,
+    }
 }
 
 use EntityType::*;
@@ -85,7 +93,13 @@ impl EntityType {
     pub fn properties(self) -> &'static [&'static str] {
         match self {
             Thing => &["name", "description", "properties"],
-            Location => &["name", "description", "encodingType", "location", "properties"],
+            Location => &[
+                "name",
+                "description",
+                "encodingType",
+                "location",
+                "properties",
+            ],
             HistoricalLocation => &["time"],
             Datastream => &[
                 "name",
@@ -108,7 +122,13 @@ impl EntityType {
                 "resultTime",
                 "properties",
             ],
-            Sensor => &["name", "description", "encodingType", "metadata", "properties"],
+            Sensor => &[
+                "name",
+                "description",
+                "encodingType",
+                "metadata",
+                "properties",
+            ],
             ObservedProperty => &["name", "definition", "description", "properties"],
             Observation => &[
                 "phenomenonTime",
@@ -118,7 +138,13 @@ impl EntityType {
                 "validTime",
                 "parameters",
             ],
-            FeatureOfInterest => &["name", "description", "encodingType", "feature", "properties"],
+            FeatureOfInterest => &[
+                "name",
+                "description",
+                "encodingType",
+                "feature",
+                "properties",
+            ],
         }
     }
 
@@ -128,7 +154,12 @@ impl EntityType {
             Thing => &["name", "description"],
             Location => &["name", "description", "encodingType", "location"],
             HistoricalLocation => &["time"],
-            Datastream => &["name", "description", "unitOfMeasurement", "observationType"],
+            Datastream => &[
+                "name",
+                "description",
+                "unitOfMeasurement",
+                "observationType",
+            ],
             MultiDatastream => &[
                 "name",
                 "description",

@@ -74,13 +74,22 @@ impl Ledger {
         c.last_error = Some(format!("{}: {}", r.kind(), r.message()));
         if logged.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
             *logged = Some(Instant::now());
-            tracing::warn!(device = key, kind = r.kind(), "ingest refused a reading: {}", r.message());
+            tracing::warn!(
+                device = key,
+                kind = r.kind(),
+                "ingest refused a reading: {}",
+                r.message()
+            );
         }
     }
 
     /// One device's counts.
     pub fn get(&self, key: &str) -> Option<Counts> {
-        self.devices.lock().expect("ledger").get(key).map(|(c, _)| c.clone())
+        self.devices
+            .lock()
+            .expect("ledger")
+            .get(key)
+            .map(|(c, _)| c.clone())
     }
 
     /// Every device's counts, those with refusals first.
@@ -119,7 +128,14 @@ pub struct Serials {
 
 impl SensingService {
     fn device_by_serial(&self, serial: &str) -> Option<Device> {
-        let found = self.serials.map.read().expect("serials").0.get(serial).copied();
+        let found = self
+            .serials
+            .map
+            .read()
+            .expect("serials")
+            .0
+            .get(serial)
+            .copied();
         let id = match found {
             Some(id) => id,
             None => {
@@ -144,13 +160,25 @@ impl SensingService {
     /// Reads, checks and stores one batch of messages. An error means the batch's
     /// transaction failed: nothing of it was stored and its messages must not be
     /// acknowledged (the broker delivers them again).
-    pub async fn ingest(&self, messages: &[Message<'_>], vendor_prefix: &str) -> Result<usize, SensingError> {
+    pub async fn ingest(
+        &self,
+        messages: &[Message<'_>],
+        vendor_prefix: &str,
+    ) -> Result<usize, SensingError> {
         let now = Utc::now();
         let mut good: Vec<(String, Observation)> = Vec::new();
         for m in messages {
             if let Some(stream) = payload::sta_topic(m.topic) {
                 let key = match stream {
-                    Some(s) => format!("{}({})", if matches!(s, Stream::Multi(_)) { "MultiDatastreams" } else { "Datastreams" }, s.id()),
+                    Some(s) => format!(
+                        "{}({})",
+                        if matches!(s, Stream::Multi(_)) {
+                            "MultiDatastreams"
+                        } else {
+                            "Datastreams"
+                        },
+                        s.id()
+                    ),
                     None => "Observations".to_owned(),
                 };
                 self.ledger.received(&key, 1, now);
@@ -188,10 +216,18 @@ impl SensingService {
         Ok(n)
     }
 
-    fn vendor_readings(&self, l: payload::VendorLine, now: DateTime<Utc>, out: &mut Vec<(String, Observation)>) {
+    fn vendor_readings(
+        &self,
+        l: payload::VendorLine,
+        now: DateTime<Utc>,
+        out: &mut Vec<(String, Observation)>,
+    ) {
         self.ledger.received(&l.serial, 1, now);
         let Some(d) = self.device_by_serial(&l.serial) else {
-            self.ledger.refused(&l.serial, &Refusal::Unknown(format!("no device has serial `{}`", l.serial)));
+            self.ledger.refused(
+                &l.serial,
+                &Refusal::Unknown(format!("no device has serial `{}`", l.serial)),
+            );
             return;
         };
         let quantities = catalog::quantities(&d.device_type);
@@ -207,7 +243,13 @@ impl SensingService {
             return;
         }
         if !self.in_range(l.time, now) {
-            self.ledger.refused(&l.serial, &Refusal::OutOfRange(format!("{} is outside what is kept", crate::time::iso(l.time))));
+            self.ledger.refused(
+                &l.serial,
+                &Refusal::OutOfRange(format!(
+                    "{} is outside what is kept",
+                    crate::time::iso(l.time)
+                )),
+            );
             return;
         }
         for (k, v) in l.values.iter().enumerate() {
@@ -232,8 +274,13 @@ impl SensingService {
     fn check_ingested(&self, o: &Observation, now: DateTime<Utc>) -> Result<(), Refusal> {
         match self.check_observation(o) {
             Ok(()) => Ok(()),
-            Err(SensingError::NotFound(k, id)) => Err(Refusal::Unknown(format!("there is no {} {id}", k.singular()))),
-            Err(SensingError::Invalid(i)) if i.code == "out_of_range" => Err(Refusal::OutOfRange(i.message)),
+            Err(SensingError::NotFound(k, id)) => Err(Refusal::Unknown(format!(
+                "there is no {} {id}",
+                k.singular()
+            ))),
+            Err(SensingError::Invalid(i)) if i.code == "out_of_range" => {
+                Err(Refusal::OutOfRange(i.message))
+            }
             Err(e) => {
                 let _ = now;
                 Err(Refusal::Malformed(e.to_string()))

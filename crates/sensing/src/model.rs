@@ -44,7 +44,10 @@ pub struct StoredDoc {
 
 impl Entity {
     pub fn doc(&self) -> StoredDoc {
-        StoredDoc { props: self.props.clone(), links: self.links.clone() }
+        StoredDoc {
+            props: self.props.clone(),
+            links: self.links.clone(),
+        }
     }
 }
 
@@ -57,7 +60,10 @@ pub struct Invalid {
 }
 
 pub fn invalid(code: &'static str, message: impl Into<String>) -> Invalid {
-    Invalid { code, message: message.into() }
+    Invalid {
+        code,
+        message: message.into(),
+    }
 }
 
 /// The largest JSON text an entity's free properties may take (a bound on what one
@@ -92,7 +98,10 @@ pub fn own_props(
     if size > MAX_PROPS_BYTES {
         return Err(invalid(
             "too_large",
-            format!("a {}'s properties take {size} bytes; at most {MAX_PROPS_BYTES}", kind.singular()),
+            format!(
+                "a {}'s properties take {size} bytes; at most {MAX_PROPS_BYTES}",
+                kind.singular()
+            ),
         ));
     }
     Ok(out)
@@ -159,16 +168,31 @@ mod tests {
 
     #[test]
     fn ill_typed_properties_are_refused() {
-        let bad = m(json!({"name": "L", "description": "d", "encodingType": "application/geo+json",
-                           "location": {"type": "Point"}}));
-        assert_eq!(own_props(EntityType::Location, &bad, true).unwrap_err().code, "bad_property");
+        let bad = m(
+            json!({"name": "L", "description": "d", "encodingType": "application/geo+json",
+                           "location": {"type": "Point"}}),
+        );
+        assert_eq!(
+            own_props(EntityType::Location, &bad, true)
+                .unwrap_err()
+                .code,
+            "bad_property"
+        );
         let t = m(json!({"name": 3, "description": "d"}));
-        assert_eq!(own_props(EntityType::Thing, &t, true).unwrap_err().code, "bad_property");
+        assert_eq!(
+            own_props(EntityType::Thing, &t, true).unwrap_err().code,
+            "bad_property"
+        );
     }
 
     #[test]
     fn unknown_members_are_dropped_not_kept() {
-        let t = own_props(EntityType::Thing, &m(json!({"name": "x", "description": "d", "colour": 1})), true).unwrap();
+        let t = own_props(
+            EntityType::Thing,
+            &m(json!({"name": "x", "description": "d", "colour": 1})),
+            true,
+        )
+        .unwrap();
         assert!(t.get("colour").is_none());
     }
 }

@@ -52,7 +52,11 @@ impl Observation {
         let linked = |key: &str| {
             body.get(key)
                 .and_then(|v| v.get("@iot.id"))
-                .map(|id| id.as_i64().ok_or_else(|| invalid("bad_link", format!("`{key}/@iot.id` must be an integer"))))
+                .map(|id| {
+                    id.as_i64().ok_or_else(|| {
+                        invalid("bad_link", format!("`{key}/@iot.id` must be an integer"))
+                    })
+                })
                 .transpose()
         };
         let stream = match (stream, linked("Datastream")?, linked("MultiDatastream")?) {
@@ -60,16 +64,25 @@ impl Observation {
             (None, Some(d), None) => Stream::Datastream(d),
             (None, None, Some(m)) => Stream::Multi(m),
             (None, Some(_), Some(_)) => {
-                return Err(invalid("bad_link", "an Observation belongs to a Datastream or a MultiDatastream, not both"))
+                return Err(invalid(
+                    "bad_link",
+                    "an Observation belongs to a Datastream or a MultiDatastream, not both",
+                ))
             }
             (None, None, None) => {
-                return Err(invalid("missing_link", "an Observation needs its Datastream: {\"Datastream\": {\"@iot.id\": …}}"))
+                return Err(invalid(
+                    "missing_link",
+                    "an Observation needs its Datastream: {\"Datastream\": {\"@iot.id\": …}}",
+                ))
             }
         };
         let time = |key: &str| {
             body.get(key)
                 .filter(|v| !v.is_null())
-                .map(|v| TimeValue::from_json(v).map_err(|m| invalid("bad_property", format!("`{key}`: {m}"))))
+                .map(|v| {
+                    TimeValue::from_json(v)
+                        .map_err(|m| invalid("bad_property", format!("`{key}`: {m}")))
+                })
                 .transpose()
         };
         let result = body
@@ -77,7 +90,10 @@ impl Observation {
             .cloned()
             .ok_or_else(|| invalid("missing_property", "an Observation needs `result`"))?;
         if result.to_string().len() > MAX_RESULT_BYTES {
-            return Err(invalid("too_large", format!("a result may take at most {MAX_RESULT_BYTES} bytes")));
+            return Err(invalid(
+                "too_large",
+                format!("a result may take at most {MAX_RESULT_BYTES} bytes"),
+            ));
         }
         if let Value::Number(n) = &result {
             if n.as_f64().is_none_or(|f| !f.is_finite()) {
@@ -86,7 +102,10 @@ impl Observation {
         }
         let parameters = body.get("parameters").filter(|v| !v.is_null()).cloned();
         if parameters.as_ref().is_some_and(|p| !p.is_object()) {
-            return Err(invalid("bad_property", "`parameters` must be a JSON object"));
+            return Err(invalid(
+                "bad_property",
+                "`parameters` must be a JSON object",
+            ));
         }
         Ok(Observation {
             id: 0,
@@ -107,7 +126,9 @@ impl Observation {
         m.insert("phenomenonTime".into(), self.phenomenon_time.to_json());
         m.insert(
             "resultTime".into(),
-            self.result_time.map(|t| Value::String(iso(t))).unwrap_or(Value::Null),
+            self.result_time
+                .map(|t| Value::String(iso(t)))
+                .unwrap_or(Value::Null),
         );
         m.insert("result".into(), self.result.clone());
         if let Some(q) = &self.result_quality {
@@ -149,7 +170,8 @@ mod tests {
     #[test]
     fn the_url_names_the_stream() {
         let b = json!({"result": "open", "phenomenonTime": "2026-12-07T07:00:00Z/2026-12-07T07:05:00Z"});
-        let o = Observation::from_json(b.as_object().unwrap(), Some(Stream::Multi(4)), now()).unwrap();
+        let o =
+            Observation::from_json(b.as_object().unwrap(), Some(Stream::Multi(4)), now()).unwrap();
         assert_eq!(o.stream, Stream::Multi(4));
         assert!(o.phenomenon_time.end.is_some());
         assert_eq!(o.number(), None);
@@ -157,10 +179,23 @@ mod tests {
 
     #[test]
     fn what_is_missing_or_malformed_is_named() {
-        let code = |b: Value| Observation::from_json(b.as_object().unwrap(), None, now()).unwrap_err().code;
+        let code = |b: Value| {
+            Observation::from_json(b.as_object().unwrap(), None, now())
+                .unwrap_err()
+                .code
+        };
         assert_eq!(code(json!({"result": 1})), "missing_link");
-        assert_eq!(code(json!({"Datastream": {"@iot.id": 1}})), "missing_property");
-        assert_eq!(code(json!({"result": 1, "Datastream": {"@iot.id": "x"}})), "bad_link");
-        assert_eq!(code(json!({"result": 1, "Datastream": {"@iot.id": 1}, "phenomenonTime": "noon"})), "bad_property");
+        assert_eq!(
+            code(json!({"Datastream": {"@iot.id": 1}})),
+            "missing_property"
+        );
+        assert_eq!(
+            code(json!({"result": 1, "Datastream": {"@iot.id": "x"}})),
+            "bad_link"
+        );
+        assert_eq!(
+            code(json!({"result": 1, "Datastream": {"@iot.id": 1}, "phenomenonTime": "noon"})),
+            "bad_property"
+        );
     }
 }

@@ -48,7 +48,10 @@ impl std::fmt::Debug for Registry {
 
 impl Registry {
     pub fn new(twin: Arc<Twin>) -> Registry {
-        Registry { twin, stored: RwLock::default() }
+        Registry {
+            twin,
+            stored: RwLock::default(),
+        }
     }
 
     pub fn twin(&self) -> &Arc<Twin> {
@@ -61,7 +64,13 @@ impl Registry {
         for (kind, id, doc) in entities {
             s.entry(kind).or_default().insert(
                 id,
-                Entity { kind, id, props: doc.props, links: doc.links, managed: false },
+                Entity {
+                    kind,
+                    id,
+                    props: doc.props,
+                    links: doc.links,
+                    managed: false,
+                },
             );
         }
     }
@@ -84,7 +93,9 @@ impl Registry {
             return None;
         }
         let layer = self.twin.layer(LayerId::Devices);
-        layer.get(id).and_then(|f| Device::from_feature(layer.schema(), f))
+        layer
+            .get(id)
+            .and_then(|f| Device::from_feature(layer.schema(), f))
     }
 
     /// The entity, as a reader sees it (`reveal_serial`: the reader may see device
@@ -94,16 +105,34 @@ impl Registry {
             let s = self.stored.read().expect("registry lock");
             return s.get(&kind).and_then(|m| m.get(&id)).cloned();
         }
-        let managed = |props, links| Some(Entity { kind, id, props, links, managed: true });
+        let managed = |props, links| {
+            Some(Entity {
+                kind,
+                id,
+                props,
+                links,
+                managed: true,
+            })
+        };
         match kind {
             Thing => {
                 let d = self.device(id)?;
-                managed(d.thing(reveal_serial), Links { locations: vec![id], ..Links::default() })
+                managed(
+                    d.thing(reveal_serial),
+                    Links {
+                        locations: vec![id],
+                        ..Links::default()
+                    },
+                )
             }
             Location => managed(self.device(id)?.location(), Links::default()),
             HistoricalLocation => managed(
                 self.device(id)?.historical_location(),
-                Links { thing: Some(id), locations: vec![id], ..Links::default() },
+                Links {
+                    thing: Some(id),
+                    locations: vec![id],
+                    ..Links::default()
+                },
             ),
             FeatureOfInterest => managed(self.device(id)?.feature_of_interest(), Links::default()),
             Datastream => {
@@ -132,7 +161,11 @@ impl Registry {
     pub fn ids(&self, kind: EntityType) -> Vec<i64> {
         let mut ids: Vec<i64> = match kind {
             Thing | Location | HistoricalLocation | FeatureOfInterest => self.device_ids(),
-            Datastream => self.devices().iter().flat_map(|d| d.streams().map(|(id, _)| id)).collect(),
+            Datastream => self
+                .devices()
+                .iter()
+                .flat_map(|d| d.streams().map(|(id, _)| id))
+                .collect(),
             Sensor => devices::builtin_sensor_ids().collect(),
             ObservedProperty => devices::builtin_observed_property_ids().collect(),
             MultiDatastream | Observation => Vec::new(),
@@ -159,12 +192,19 @@ impl Registry {
     }
 
     fn device_ids(&self) -> Vec<i64> {
-        self.twin.layer(LayerId::Devices).iter().map(|f| f.id).collect()
+        self.twin
+            .layer(LayerId::Devices)
+            .iter()
+            .map(|f| f.id)
+            .collect()
     }
 
     fn devices(&self) -> Vec<Device> {
         let layer = self.twin.layer(LayerId::Devices);
-        layer.iter().filter_map(|f| Device::from_feature(layer.schema(), f)).collect()
+        layer
+            .iter()
+            .filter_map(|f| Device::from_feature(layer.schema(), f))
+            .collect()
     }
 
     /// Stored entities of `kind` whose links satisfy `pred`, by id.
@@ -192,20 +232,28 @@ impl Registry {
         };
         match (kind, nav) {
             (Thing, "Locations") => Some(Related::Many(e.links.locations)),
-            (Thing, "HistoricalLocations") => {
-                many(device.into_iter().collect(), self.find_stored(HistoricalLocation, |l| l.thing == Some(id)))
-            }
+            (Thing, "HistoricalLocations") => many(
+                device.into_iter().collect(),
+                self.find_stored(HistoricalLocation, |l| l.thing == Some(id)),
+            ),
             (Thing, "Datastreams") => {
                 let derived = device
                     .and_then(|d| self.device(d))
                     .map(|d| d.streams().map(|(id, _)| id).collect())
                     .unwrap_or_default();
-                many(derived, self.find_stored(Datastream, |l| l.thing == Some(id)))
+                many(
+                    derived,
+                    self.find_stored(Datastream, |l| l.thing == Some(id)),
+                )
             }
-            (Thing, "MultiDatastreams") => many(vec![], self.find_stored(MultiDatastream, |l| l.thing == Some(id))),
-            (Location, "Things") => {
-                many(device.into_iter().collect(), self.find_stored(Thing, |l| l.locations.contains(&id)))
-            }
+            (Thing, "MultiDatastreams") => many(
+                vec![],
+                self.find_stored(MultiDatastream, |l| l.thing == Some(id)),
+            ),
+            (Location, "Things") => many(
+                device.into_iter().collect(),
+                self.find_stored(Thing, |l| l.locations.contains(&id)),
+            ),
             (Location, "HistoricalLocations") => many(
                 device.into_iter().collect(),
                 self.find_stored(HistoricalLocation, |l| l.locations.contains(&id)),
@@ -215,13 +263,15 @@ impl Registry {
             (Datastream | MultiDatastream, "Thing") => one(e.links.thing),
             (Datastream | MultiDatastream, "Sensor") => one(e.links.sensor),
             (Datastream, "ObservedProperty") => one(e.links.observed_property),
-            (MultiDatastream, "ObservedProperties") => Some(Related::Many(e.links.observed_properties)),
-            (Datastream, "Observations") => {
-                Some(Related::Observations(ObservationsOf::Stream(Stream::Datastream(id))))
+            (MultiDatastream, "ObservedProperties") => {
+                Some(Related::Many(e.links.observed_properties))
             }
-            (MultiDatastream, "Observations") => {
-                Some(Related::Observations(ObservationsOf::Stream(Stream::Multi(id))))
-            }
+            (Datastream, "Observations") => Some(Related::Observations(ObservationsOf::Stream(
+                Stream::Datastream(id),
+            ))),
+            (MultiDatastream, "Observations") => Some(Related::Observations(
+                ObservationsOf::Stream(Stream::Multi(id)),
+            )),
             (Sensor, "Datastreams") => {
                 let derived = match device.and_then(devices::type_of_sensor) {
                     Some(t) => self
@@ -232,32 +282,52 @@ impl Registry {
                         .collect(),
                     None => vec![],
                 };
-                many(derived, self.find_stored(Datastream, |l| l.sensor == Some(id)))
+                many(
+                    derived,
+                    self.find_stored(Datastream, |l| l.sensor == Some(id)),
+                )
             }
-            (Sensor, "MultiDatastreams") => many(vec![], self.find_stored(MultiDatastream, |l| l.sensor == Some(id))),
+            (Sensor, "MultiDatastreams") => many(
+                vec![],
+                self.find_stored(MultiDatastream, |l| l.sensor == Some(id)),
+            ),
             (ObservedProperty, "Datastreams") => {
                 let derived = match device.and_then(catalog::quantity_by_id) {
                     Some(q) => self
                         .devices()
                         .iter()
-                        .flat_map(|d| d.streams().filter(|(_, k)| *k == q.key).map(|(id, _)| id).collect::<Vec<_>>())
+                        .flat_map(|d| {
+                            d.streams()
+                                .filter(|(_, k)| *k == q.key)
+                                .map(|(id, _)| id)
+                                .collect::<Vec<_>>()
+                        })
                         .collect(),
                     None => vec![],
                 };
-                many(derived, self.find_stored(Datastream, |l| l.observed_property == Some(id)))
+                many(
+                    derived,
+                    self.find_stored(Datastream, |l| l.observed_property == Some(id)),
+                )
             }
             (ObservedProperty, "MultiDatastreams") => many(
                 vec![],
                 self.find_stored(MultiDatastream, |l| l.observed_properties.contains(&id)),
             ),
-            (FeatureOfInterest, "Observations") => Some(Related::Observations(ObservationsOf::Feature(id))),
+            (FeatureOfInterest, "Observations") => {
+                Some(Related::Observations(ObservationsOf::Feature(id)))
+            }
             _ => None,
         }
     }
 
     /// What deleting `(kind, id)` takes with it (OGC 18-088 §10.4 and the links that
     /// would dangle): the entities, and the owners whose observations go too.
-    pub fn cascade(&self, kind: EntityType, id: i64) -> (Vec<(EntityType, i64)>, Vec<ObservationsOf>) {
+    pub fn cascade(
+        &self,
+        kind: EntityType,
+        id: i64,
+    ) -> (Vec<(EntityType, i64)>, Vec<ObservationsOf>) {
         let mut gone = vec![(kind, id)];
         let mut observations = Vec::new();
         let mut i = 0;
@@ -273,20 +343,44 @@ impl Registry {
             };
             match k {
                 Thing => {
-                    follow(Datastream, self.find_stored(Datastream, |l| l.thing == Some(id)));
-                    follow(MultiDatastream, self.find_stored(MultiDatastream, |l| l.thing == Some(id)));
-                    follow(HistoricalLocation, self.find_stored(HistoricalLocation, |l| l.thing == Some(id)));
+                    follow(
+                        Datastream,
+                        self.find_stored(Datastream, |l| l.thing == Some(id)),
+                    );
+                    follow(
+                        MultiDatastream,
+                        self.find_stored(MultiDatastream, |l| l.thing == Some(id)),
+                    );
+                    follow(
+                        HistoricalLocation,
+                        self.find_stored(HistoricalLocation, |l| l.thing == Some(id)),
+                    );
                 }
                 Location => {
-                    follow(HistoricalLocation, self.find_stored(HistoricalLocation, |l| l.locations.contains(&id)));
+                    follow(
+                        HistoricalLocation,
+                        self.find_stored(HistoricalLocation, |l| l.locations.contains(&id)),
+                    );
                 }
                 Sensor => {
-                    follow(Datastream, self.find_stored(Datastream, |l| l.sensor == Some(id)));
-                    follow(MultiDatastream, self.find_stored(MultiDatastream, |l| l.sensor == Some(id)));
+                    follow(
+                        Datastream,
+                        self.find_stored(Datastream, |l| l.sensor == Some(id)),
+                    );
+                    follow(
+                        MultiDatastream,
+                        self.find_stored(MultiDatastream, |l| l.sensor == Some(id)),
+                    );
                 }
                 ObservedProperty => {
-                    follow(Datastream, self.find_stored(Datastream, |l| l.observed_property == Some(id)));
-                    follow(MultiDatastream, self.find_stored(MultiDatastream, |l| l.observed_properties.contains(&id)));
+                    follow(
+                        Datastream,
+                        self.find_stored(Datastream, |l| l.observed_property == Some(id)),
+                    );
+                    follow(
+                        MultiDatastream,
+                        self.find_stored(MultiDatastream, |l| l.observed_properties.contains(&id)),
+                    );
                 }
                 Datastream => observations.push(ObservationsOf::Stream(Stream::Datastream(id))),
                 MultiDatastream => observations.push(ObservationsOf::Stream(Stream::Multi(id))),

@@ -70,7 +70,11 @@ pub trait SensingRepo: Send + Sync {
 
     /// Merges roll-up deltas into the stored buckets and records, in the same
     /// transaction, the highest observation id they include.
-    async fn merge_rollups(&self, deltas: &[(RollupKey, Bucket)], watermark: i64) -> Result<(), RepoError>;
+    async fn merge_rollups(
+        &self,
+        deltas: &[(RollupKey, Bucket)],
+        watermark: i64,
+    ) -> Result<(), RepoError>;
 
     /// The highest observation id the stored roll-ups include.
     async fn rollup_watermark(&self) -> Result<i64, RepoError>;
@@ -93,5 +97,9 @@ pub trait SensingRepo: Send + Sync {
 
     /// Makes sure observations from `from` to `to` have their partitions (PostgreSQL;
     /// nothing on SQLite).
-    async fn prepare_partitions(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(), RepoError>;
+    async fn prepare_partitions(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
 }

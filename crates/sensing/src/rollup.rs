@@ -35,7 +35,12 @@ pub struct Bucket {
 
 impl Bucket {
     pub fn of(v: f64) -> Bucket {
-        Bucket { count: 1, sum: v, min: v, max: v }
+        Bucket {
+            count: 1,
+            sum: v,
+            min: v,
+            max: v,
+        }
     }
 
     pub fn merge(self, o: Bucket) -> Bucket {
@@ -71,7 +76,10 @@ pub struct Pending {
 
 impl Pending {
     pub fn new(watermark: i64) -> Pending {
-        Pending { deltas: HashMap::new(), watermark }
+        Pending {
+            deltas: HashMap::new(),
+            watermark,
+        }
     }
 
     /// Folds one stored observation in (those without a numeric result count only
@@ -81,7 +89,11 @@ impl Pending {
         let Some(v) = o.number() else { return };
         let t = o.phenomenon_time.start;
         for resolution in RESOLUTIONS {
-            let key = RollupKey { stream: o.stream.id(), resolution, start: bucket_start(t, resolution) };
+            let key = RollupKey {
+                stream: o.stream.id(),
+                resolution,
+                start: bucket_start(t, resolution),
+            };
             self.deltas
                 .entry(key)
                 .and_modify(|b| *b = b.merge(Bucket::of(v)))
@@ -116,7 +128,10 @@ impl Pending {
     /// Puts deltas back after a failed merge.
     pub fn restore(&mut self, deltas: Vec<(RollupKey, Bucket)>) {
         for (k, b) in deltas {
-            self.deltas.entry(k).and_modify(|x| *x = x.merge(b)).or_insert(b);
+            self.deltas
+                .entry(k)
+                .and_modify(|x| *x = x.merge(b))
+                .or_insert(b);
         }
     }
 }
@@ -146,9 +161,24 @@ mod tests {
         p.fold(&obs(1, "2026-12-07T08:00:10Z", 2.0));
         p.fold(&obs(2, "2026-12-07T08:00:50Z", 4.0));
         p.fold(&obs(3, "2026-12-07T08:01:00Z", 9.0));
-        let m0 = RollupKey { stream: 9, resolution: MINUTE, start: "2026-12-07T08:00:00Z".parse().unwrap() };
-        assert_eq!(p.get(&m0), Some(Bucket { count: 2, sum: 6.0, min: 2.0, max: 4.0 }));
-        let h = RollupKey { resolution: HOUR, ..m0 };
+        let m0 = RollupKey {
+            stream: 9,
+            resolution: MINUTE,
+            start: "2026-12-07T08:00:00Z".parse().unwrap(),
+        };
+        assert_eq!(
+            p.get(&m0),
+            Some(Bucket {
+                count: 2,
+                sum: 6.0,
+                min: 2.0,
+                max: 4.0
+            })
+        );
+        let h = RollupKey {
+            resolution: HOUR,
+            ..m0
+        };
         assert_eq!(p.get(&h).unwrap().count, 3);
         assert_eq!(p.get(&h).unwrap().mean(), 5.0);
         let (d, w) = p.take();
@@ -168,6 +198,9 @@ mod tests {
     #[test]
     fn buckets_start_on_their_boundary_before_1970_too() {
         let t: DateTime<Utc> = "1969-12-31T23:59:30Z".parse().unwrap();
-        assert_eq!(bucket_start(t, MINUTE).to_rfc3339(), "1969-12-31T23:59:00+00:00");
+        assert_eq!(
+            bucket_start(t, MINUTE).to_rfc3339(),
+            "1969-12-31T23:59:00+00:00"
+        );
     }
 }

@@ -34,9 +34,17 @@ pub struct ObservationScope<'a> {
 }
 
 fn own(props: &serde_json::Map<String, Value>, id: i64, path: &[String]) -> Value {
-    let Some((first, rest)) = path.split_first() else { return Value::Null };
+    let Some((first, rest)) = path.split_first() else {
+        return Value::Null;
+    };
     let mut here = match first.as_str() {
-        "id" | "@iot.id" => return if rest.is_empty() { Value::from(id) } else { Value::Null },
+        "id" | "@iot.id" => {
+            return if rest.is_empty() {
+                Value::from(id)
+            } else {
+                Value::Null
+            }
+        }
         name => match props.get(name) {
             Some(v) => v,
             None => return Value::Null,
@@ -52,18 +60,45 @@ fn own(props: &serde_json::Map<String, Value>, id: i64, path: &[String]) -> Valu
 }
 
 /// Follows a single-valued navigation from `(kind, id)` and resolves the rest there.
-fn follow(registry: &Registry, target: EntityType, id: Option<i64>, rest: &[String], reveal: bool, mask: Mask<'_>) -> Value {
-    let Some(e) = id.and_then(|id| registry.get(target, id, reveal)) else { return Value::Null };
-    EntityScope { registry, entity: &e, reveal_serial: reveal, mask }.resolve(rest)
+fn follow(
+    registry: &Registry,
+    target: EntityType,
+    id: Option<i64>,
+    rest: &[String],
+    reveal: bool,
+    mask: Mask<'_>,
+) -> Value {
+    let Some(e) = id.and_then(|id| registry.get(target, id, reveal)) else {
+        return Value::Null;
+    };
+    EntityScope {
+        registry,
+        entity: &e,
+        reveal_serial: reveal,
+        mask,
+    }
+    .resolve(rest)
 }
 
 impl Scope for EntityScope<'_> {
     fn resolve(&self, path: &[String]) -> Value {
-        let Some((first, rest)) = path.split_first() else { return Value::Null };
+        let Some((first, rest)) = path.split_first() else {
+            return Value::Null;
+        };
         match self.entity.kind.nav(first) {
             Some(nav) if !nav.many => {
-                match self.registry.related(self.entity.kind, self.entity.id, first) {
-                    Some(Related::One(id)) => follow(self.registry, nav.target, id, rest, self.reveal_serial, self.mask),
+                match self
+                    .registry
+                    .related(self.entity.kind, self.entity.id, first)
+                {
+                    Some(Related::One(id)) => follow(
+                        self.registry,
+                        nav.target,
+                        id,
+                        rest,
+                        self.reveal_serial,
+                        self.mask,
+                    ),
                     _ => Value::Null,
                 }
             }
@@ -76,19 +111,37 @@ impl Scope for EntityScope<'_> {
 
 impl Scope for ObservationScope<'_> {
     fn resolve(&self, path: &[String]) -> Value {
-        let Some((first, rest)) = path.split_first() else { return Value::Null };
+        let Some((first, rest)) = path.split_first() else {
+            return Value::Null;
+        };
         let o = self.observation;
         let (r, m) = (self.reveal_serial, self.mask);
         match first.as_str() {
             "Datastream" => match o.stream {
-                Stream::Datastream(d) => follow(self.registry, EntityType::Datastream, Some(d), rest, r, m),
+                Stream::Datastream(d) => {
+                    follow(self.registry, EntityType::Datastream, Some(d), rest, r, m)
+                }
                 Stream::Multi(_) => Value::Null,
             },
             "MultiDatastream" => match o.stream {
-                Stream::Multi(id) => follow(self.registry, EntityType::MultiDatastream, Some(id), rest, r, m),
+                Stream::Multi(id) => follow(
+                    self.registry,
+                    EntityType::MultiDatastream,
+                    Some(id),
+                    rest,
+                    r,
+                    m,
+                ),
                 Stream::Datastream(_) => Value::Null,
             },
-            "FeatureOfInterest" => follow(self.registry, EntityType::FeatureOfInterest, o.foi, rest, r, m),
+            "FeatureOfInterest" => follow(
+                self.registry,
+                EntityType::FeatureOfInterest,
+                o.foi,
+                rest,
+                r,
+                m,
+            ),
             _ => m(own(&o.props(), o.id, path)),
         }
     }

@@ -13,7 +13,10 @@ pub struct TimeValue {
 
 impl TimeValue {
     pub fn instant(t: DateTime<Utc>) -> TimeValue {
-        TimeValue { start: t.trunc_subsecs(3), end: None }
+        TimeValue {
+            start: t.trunc_subsecs(3),
+            end: None,
+        }
     }
 
     /// Parses `2026-12-07T08:00:00Z`, an offset time, or `start/end`.
@@ -31,7 +34,10 @@ impl TimeValue {
                 if end < start {
                     return Err(format!("the interval `{text}` ends before it starts"));
                 }
-                Ok(TimeValue { start, end: Some(end) })
+                Ok(TimeValue {
+                    start,
+                    end: Some(end),
+                })
             }
         }
     }
@@ -73,7 +79,10 @@ pub fn span(a: Option<TimeValue>, b: TimeValue) -> TimeValue {
         Some(a) => {
             let start = a.start.min(b.start);
             let end = a.last().max(b.last());
-            TimeValue { start, end: (end != start).then_some(end) }
+            TimeValue {
+                start,
+                end: (end != start).then_some(end),
+            }
         }
     }
 }

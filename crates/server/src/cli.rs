@@ -298,11 +298,19 @@ pub struct MqttArgs {
     pub url: Option<String>,
     /// The client id the ingest keeps its session under (QoS 1 messages that arrive
     /// while the server is down wait at the broker for it).
-    #[arg(long = "mqtt-client-id", default_value = "citymirror-ingest", env = "CITYMIRROR_MQTT_CLIENT_ID")]
+    #[arg(
+        long = "mqtt-client-id",
+        default_value = "citymirror-ingest",
+        env = "CITYMIRROR_MQTT_CLIENT_ID"
+    )]
     pub client_id: String,
     /// The topic prefix of the compact vendor form (`serial,time,values`), subscribed
     /// as `PREFIX/#`; SensorThings topics (`v1.1/…`) are always subscribed.
-    #[arg(long = "mqtt-vendor-prefix", default_value = "citymirror/up", env = "CITYMIRROR_MQTT_VENDOR_PREFIX")]
+    #[arg(
+        long = "mqtt-vendor-prefix",
+        default_value = "citymirror/up",
+        env = "CITYMIRROR_MQTT_VENDOR_PREFIX"
+    )]
     pub vendor_prefix: String,
     /// The most messages stored in one transaction.
     #[arg(long = "mqtt-batch", default_value_t = 5000)]

@@ -37,10 +37,16 @@ use crate::cli::MqttArgs;
 
 /// Host and port of `mqtt://host:port` (or `host:port`).
 fn broker(url: &str) -> anyhow::Result<(String, u16)> {
-    let rest = url.strip_prefix("mqtt://").or_else(|| url.strip_prefix("tcp://")).unwrap_or(url);
+    let rest = url
+        .strip_prefix("mqtt://")
+        .or_else(|| url.strip_prefix("tcp://"))
+        .unwrap_or(url);
     let rest = rest.trim_end_matches('/');
     let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) => (h, p.parse().with_context(|| format!("the port in `{url}`"))?),
+        Some((h, p)) => (
+            h,
+            p.parse().with_context(|| format!("the port in `{url}`"))?,
+        ),
         None => (rest, 1883),
     };
     anyhow::ensure!(!host.is_empty(), "`{url}` names no broker host");
@@ -140,11 +146,17 @@ async fn write_batches(
                 Ok(_) => {}
             }
         }
-        let topics: Vec<String> = batch.iter().map(|p| String::from_utf8_lossy(&p.topic).into_owned()).collect();
+        let topics: Vec<String> = batch
+            .iter()
+            .map(|p| String::from_utf8_lossy(&p.topic).into_owned())
+            .collect();
         let messages: Vec<Message<'_>> = batch
             .iter()
             .zip(&topics)
-            .map(|(p, t)| Message { topic: t, payload: &p.payload })
+            .map(|(p, t)| Message {
+                topic: t,
+                payload: &p.payload,
+            })
             .collect();
         // Until the batch is stored, nothing is acknowledged; a failed transaction is
         // tried again (the messages are still ours) rather than dropped.
@@ -153,7 +165,10 @@ async fn write_batches(
             match sensing.ingest(&messages, &args.vendor_prefix).await {
                 Ok(_) => break,
                 Err(e) => {
-                    tracing::warn!("MQTT ingest: a batch of {} not stored ({e}); retrying", messages.len());
+                    tracing::warn!(
+                        "MQTT ingest: a batch of {} not stored ({e}); retrying",
+                        messages.len()
+                    );
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(Duration::from_secs(5));
                 }
@@ -170,14 +185,20 @@ async fn write_batches(
 /// The topic and JSON an entity change is announced with.
 fn announcement(registry: &Registry, c: &Change) -> Vec<(String, Value)> {
     match c {
-        Change::Observation { observation: o, created } => {
+        Change::Observation {
+            observation: o,
+            created,
+        } => {
             let (set, nav) = match o.stream {
                 Stream::Datastream(d) => ("Datastreams", d),
                 Stream::Multi(m) => ("MultiDatastreams", m),
             };
             let mut body = Map::new();
             body.insert("@iot.id".into(), json!(o.id));
-            body.insert("@iot.selfLink".into(), json!(format!("Observations({})", o.id)));
+            body.insert(
+                "@iot.selfLink".into(),
+                json!(format!("Observations({})", o.id)),
+            );
             body.extend(o.props());
             let body = Value::Object(body);
             let mut out = vec![
@@ -190,10 +211,15 @@ fn announcement(registry: &Registry, c: &Change) -> Vec<(String, Value)> {
             out
         }
         Change::Entity { kind, id, .. } => {
-            let Some(e) = registry.get(*kind, *id, false) else { return vec![] };
+            let Some(e) = registry.get(*kind, *id, false) else {
+                return vec![];
+            };
             let mut body = Map::new();
             body.insert("@iot.id".into(), json!(id));
-            body.insert("@iot.selfLink".into(), json!(format!("{}({id})", kind.collection())));
+            body.insert(
+                "@iot.selfLink".into(),
+                json!(format!("{}({id})", kind.collection())),
+            );
             body.extend(e.props);
             let body = Value::Object(body);
             let mut out = vec![
@@ -210,7 +236,11 @@ fn announcement(registry: &Registry, c: &Change) -> Vec<(String, Value)> {
     }
 }
 
-fn spawn_announcer(client: AsyncClient, sensing: Arc<SensingService>, mut stop: watch::Receiver<bool>) {
+fn spawn_announcer(
+    client: AsyncClient,
+    sensing: Arc<SensingService>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut changes = sensing.subscribe();
     tokio::spawn(async move {
         loop {
@@ -241,8 +271,14 @@ mod tests {
 
     #[test]
     fn broker_urls_are_read_with_a_default_port() {
-        assert_eq!(broker("mqtt://127.0.0.1:1883").unwrap(), ("127.0.0.1".into(), 1883));
-        assert_eq!(broker("broker.local").unwrap(), ("broker.local".into(), 1883));
+        assert_eq!(
+            broker("mqtt://127.0.0.1:1883").unwrap(),
+            ("127.0.0.1".into(), 1883)
+        );
+        assert_eq!(
+            broker("broker.local").unwrap(),
+            ("broker.local".into(), 1883)
+        );
         assert!(broker("mqtt://:1883").is_err());
         assert!(broker("mqtt://h:port").is_err());
     }

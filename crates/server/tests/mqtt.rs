@@ -18,7 +18,8 @@ use serde_json::Value;
 fn broker() -> Option<String> {
     match std::env::var("CITYMIRROR_MQTT") {
         Ok(b) => {
-            TcpStream::connect(&b).unwrap_or_else(|e| panic!("CITYMIRROR_MQTT={b} is unreachable: {e}"));
+            TcpStream::connect(&b)
+                .unwrap_or_else(|e| panic!("CITYMIRROR_MQTT={b} is unreachable: {e}"));
             Some(b)
         }
         Err(_) => match TcpStream::connect("127.0.0.1:1883") {
@@ -37,7 +38,11 @@ fn publish(broker: &str, messages: Vec<(String, String)>) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         // One id per publisher: a second connection under the same id takes over the first.
-        let id = format!("cm-test-pub-{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or(0));
+        let id = format!(
+            "cm-test-pub-{}-{}",
+            std::process::id(),
+            Utc::now().timestamp_nanos_opt().unwrap_or(0)
+        );
         let mut opts = MqttOptions::new(id, host, port.parse().unwrap());
         opts.set_inflight(1000);
         let (client, mut eventloop) = AsyncClient::new(opts, 2000);
@@ -63,23 +68,39 @@ fn publish(broker: &str, messages: Vec<(String, String)>) {
 }
 
 fn admin_token(dir: &str) -> String {
-    let (ok, out, err) = citymirror(&["token", "create", "--role", "district-admin", "--data-dir", dir]);
+    let (ok, out, err) = citymirror(&[
+        "token",
+        "create",
+        "--role",
+        "district-admin",
+        "--data-dir",
+        dir,
+    ]);
     assert!(ok, "{err}");
     out.lines().last().unwrap().trim().to_owned()
 }
 
 /// A device of the tiny district: its serial and its first Datastream's id.
 fn a_device(server: &Server, token: &str) -> (String, i64) {
-    let (status, body) = server.get("/sta/v1.1/Things?$top=1&$expand=Datastreams($top=1)", Some(token));
+    let (status, body) = server.get(
+        "/sta/v1.1/Things?$top=1&$expand=Datastreams($top=1)",
+        Some(token),
+    );
     assert_eq!(status, 200, "{body}");
     let doc: Value = serde_json::from_str(&body).unwrap();
     let thing = &doc["value"][0];
-    let serial = thing["properties"]["serial"].as_str().expect("an administrator reads serials").to_owned();
+    let serial = thing["properties"]["serial"]
+        .as_str()
+        .expect("an administrator reads serials")
+        .to_owned();
     (serial, thing["Datastreams"][0]["@iot.id"].as_i64().unwrap())
 }
 
 fn counts(server: &Server, token: &str, device: &str) -> Value {
-    let (_, body) = server.get(&format!("/api/v1/sensing/ingest?device={device}"), Some(token));
+    let (_, body) = server.get(
+        &format!("/api/v1/sensing/ingest?device={device}"),
+        Some(token),
+    );
     let doc: Value = serde_json::from_str(&body).unwrap();
     doc["devices"][0]["counts"].clone()
 }
@@ -125,12 +146,30 @@ fn bad_readings_of_every_kind_are_counted_per_device_and_hold_up_nothing() {
             (format!("{prefix}/gw1"), format!("{serial},{now},1.5")),
             (format!("{prefix}/gw1"), format!("{serial},noon,1")),
             (format!("{prefix}/gw1"), format!("{serial},{old},1")),
-            (format!("{prefix}/gw1"), format!("{serial},{now},1,2,3,4,5,6,7,8,9")),
-            (format!("{prefix}/gw2"), format!("NOSUCHSERIAL{run},{now},1")),
-            (format!("{prefix}/gw2"), "\u{0}\u{1}not a line at all".into()),
-            ("v1.1/Datastreams(999999999)/Observations".into(), r#"{"result": 1}"#.into()),
-            (format!("v1.1/Datastreams({ds})/Observations"), "{oops".into()),
-            (format!("v1.1/Datastreams({ds})/Observations"), r#"{"result": 2.5}"#.into()),
+            (
+                format!("{prefix}/gw1"),
+                format!("{serial},{now},1,2,3,4,5,6,7,8,9"),
+            ),
+            (
+                format!("{prefix}/gw2"),
+                format!("NOSUCHSERIAL{run},{now},1"),
+            ),
+            (
+                format!("{prefix}/gw2"),
+                "\u{0}\u{1}not a line at all".into(),
+            ),
+            (
+                "v1.1/Datastreams(999999999)/Observations".into(),
+                r#"{"result": 1}"#.into(),
+            ),
+            (
+                format!("v1.1/Datastreams({ds})/Observations"),
+                "{oops".into(),
+            ),
+            (
+                format!("v1.1/Datastreams({ds})/Observations"),
+                r#"{"result": 2.5}"#.into(),
+            ),
         ],
     );
     assert!(
@@ -140,17 +179,45 @@ fn bad_readings_of_every_kind_are_counted_per_device_and_hold_up_nothing() {
     );
     assert!(wait_for(|| counts(&server, &token, &serial)["stored"] == 1));
     let c = counts(&server, &token, &serial);
-    assert_eq!((c["received"].as_u64(), c["malformed"].as_u64(), c["out_of_range"].as_u64()), (Some(4), Some(2), Some(1)), "{c}");
-    assert_eq!(counts(&server, &token, &format!("NOSUCHSERIAL{run}"))["unknown"], 1);
-    assert_eq!(counts(&server, &token, "Datastreams(999999999)")["unknown"], 1);
-    assert_eq!(counts(&server, &token, &format!("Datastreams({ds})"))["malformed"], 1);
+    assert_eq!(
+        (
+            c["received"].as_u64(),
+            c["malformed"].as_u64(),
+            c["out_of_range"].as_u64()
+        ),
+        (Some(4), Some(2), Some(1)),
+        "{c}"
+    );
+    assert_eq!(
+        counts(&server, &token, &format!("NOSUCHSERIAL{run}"))["unknown"],
+        1
+    );
+    assert_eq!(
+        counts(&server, &token, "Datastreams(999999999)")["unknown"],
+        1
+    );
+    assert_eq!(
+        counts(&server, &token, &format!("Datastreams({ds})"))["malformed"],
+        1
+    );
     // Both good readings are there, over SensorThings.
-    let (_, body) = server.get(&format!("/sta/v1.1/Datastreams({ds})/Observations?$orderby=result"), None);
+    let (_, body) = server.get(
+        &format!("/sta/v1.1/Datastreams({ds})/Observations?$orderby=result"),
+        None,
+    );
     let doc: Value = serde_json::from_str(&body).unwrap();
-    let results: Vec<f64> = doc["value"].as_array().unwrap().iter().map(|o| o["result"].as_f64().unwrap()).collect();
+    let results: Vec<f64> = doc["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["result"].as_f64().unwrap())
+        .collect();
     assert_eq!(results, vec![1.5, 2.5]);
     let (log, _) = server.stop();
-    assert!(log.contains("ingest refused a reading") && log.contains(&format!("NOSUCHSERIAL{run}")), "refusals are logged per device:\n{log}");
+    assert!(
+        log.contains("ingest refused a reading") && log.contains(&format!("NOSUCHSERIAL{run}")),
+        "refusals are logged per device:\n{log}"
+    );
     assert!(!log.contains("panicked"), "{log}");
 }
 
@@ -160,7 +227,10 @@ fn a_server_killed_mid_ingest_loses_no_acknowledged_observation() {
     let dir = tempfile::tempdir().unwrap();
     common::generate_tiny(dir.path());
     let run = format!("{}-{}", std::process::id(), Utc::now().timestamp_millis());
-    let (id, prefix) = (format!("cm-test-crash-{run}"), format!("cmtest-crash-{run}/up"));
+    let (id, prefix) = (
+        format!("cm-test-crash-{run}"),
+        format!("cmtest-crash-{run}/up"),
+    );
     let args = mqtt_args(&broker, &id, &prefix);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let server = Server::start_with(dir, &args);
@@ -170,8 +240,9 @@ fn a_server_killed_mid_ingest_loses_no_acknowledged_observation() {
     // 4,000 readings, each at its own second of the last two hours.
     let n = 4000;
     let t0 = Utc::now().trunc_subsecs(0).timestamp() - 2 * 3600;
-    let messages: Vec<(String, String)> =
-        (0..n).map(|i| (format!("{prefix}/gw"), format!("{serial},{},{i}", t0 + i))).collect();
+    let messages: Vec<(String, String)> = (0..n)
+        .map(|i| (format!("{prefix}/gw"), format!("{serial},{},{i}", t0 + i)))
+        .collect();
     let publisher = {
         let broker = broker.clone();
         std::thread::spawn(move || publish(&broker, messages))
@@ -179,14 +250,21 @@ fn a_server_killed_mid_ingest_loses_no_acknowledged_observation() {
     // The broker has taken every reading (so none can be lost to its own queue limits
     // while the server is down); the server is killed outright while it ingests them.
     publisher.join().unwrap();
-    let at_kill = counts(&server, &token, &serial)["stored"].as_u64().unwrap_or(0);
+    let at_kill = counts(&server, &token, &serial)["stored"]
+        .as_u64()
+        .unwrap_or(0);
     let dir = server.kill_hard();
     eprintln!("{at_kill} of {n} readings stored when the server was killed");
     // Started again under the same session, it is handed what it had not acknowledged.
     let server = Server::start_with(dir, &args);
     let count = || {
-        let (_, body) = server.get(&format!("/sta/v1.1/Datastreams({ds})/Observations?$count=true&$top=0"), None);
-        serde_json::from_str::<Value>(&body).unwrap()["@iot.count"].as_u64().unwrap()
+        let (_, body) = server.get(
+            &format!("/sta/v1.1/Datastreams({ds})/Observations?$count=true&$top=0"),
+            None,
+        );
+        serde_json::from_str::<Value>(&body).unwrap()["@iot.count"]
+            .as_u64()
+            .unwrap()
     };
     // Distinct readings: a reading stored before the kill but not yet acknowledged is
     // delivered again, and stored twice (QoS 1 is at least once), so the count alone
@@ -195,7 +273,9 @@ fn a_server_killed_mid_ingest_loses_no_acknowledged_observation() {
         let mut times = HashSet::new();
         // Only this test's readings: SensorThings topics are shared by every server on
         // the broker, and another test's may land on the same Datastream id.
-        let last = chrono::DateTime::from_timestamp(t0 + n, 0).unwrap().format("%Y-%m-%dT%H:%M:%SZ");
+        let last = chrono::DateTime::from_timestamp(t0 + n, 0)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%SZ");
         let mut next = Some(format!(
             "/sta/v1.1/Datastreams({ds})/Observations?$select=phenomenonTime&$top=10000&$filter=phenomenonTime%20lt%20{last}"
         ));
@@ -205,7 +285,9 @@ fn a_server_killed_mid_ingest_loses_no_acknowledged_observation() {
             for o in doc["value"].as_array().unwrap() {
                 times.insert(o["phenomenonTime"].as_str().unwrap().to_owned());
             }
-            next = doc["@iot.nextLink"].as_str().map(|l| l[l.find("/sta/").unwrap()..].to_owned());
+            next = doc["@iot.nextLink"]
+                .as_str()
+                .map(|l| l[l.find("/sta/").unwrap()..].to_owned());
         }
         times.len()
     };
@@ -216,7 +298,15 @@ fn a_server_killed_mid_ingest_loses_no_acknowledged_observation() {
             false
         }
     });
-    assert!(all, "{} of the {n} readings the broker took are stored after the restart", distinct());
-    eprintln!("{} stored for {n} published (duplicates: {})", count(), count() - n as u64);
+    assert!(
+        all,
+        "{} of the {n} readings the broker took are stored after the restart",
+        distinct()
+    );
+    eprintln!(
+        "{} stored for {n} published (duplicates: {})",
+        count(),
+        count() - n as u64
+    );
     server.stop();
 }

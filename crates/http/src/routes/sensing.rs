@@ -32,7 +32,11 @@ pub async fn ingest(
                     .ok_or_else(|| ApiError::InvalidParameter("`limit` is 1 to 10000".into()))?
             }
             "device" => device = Some(v),
-            other => return Err(ApiError::UnknownParameter(format!("`{other}`; this takes limit and device"))),
+            other => {
+                return Err(ApiError::UnknownParameter(format!(
+                    "`{other}`; this takes limit and device"
+                )))
+            }
         }
     }
     let ledger = &state.sensing.ledger;
@@ -84,13 +88,20 @@ impl SeriesQuery {
         for (k, v) in pairs {
             match k.as_str() {
                 "datastream" => {
-                    datastream = Some(v.parse::<i64>().map_err(|_| ApiError::InvalidParameter("`datastream` is an id".into()))?)
+                    datastream =
+                        Some(v.parse::<i64>().map_err(|_| {
+                            ApiError::InvalidParameter("`datastream` is an id".into())
+                        })?)
                 }
                 "from" => from = Some(time(v)?),
                 "to" => to = Some(time(v)?),
                 "resolution" => {
-                    resolution = citymirror_sensing::service::Resolution::parse(v)
-                        .map_err(|e| ApiError::Rejected { code: e.code, message: e.message })?
+                    resolution = citymirror_sensing::service::Resolution::parse(v).map_err(|e| {
+                        ApiError::Rejected {
+                            code: e.code,
+                            message: e.message,
+                        }
+                    })?
                 }
                 other => {
                     return Err(ApiError::UnknownParameter(format!(
@@ -105,7 +116,8 @@ impl SeriesQuery {
             return Err(ApiError::InvalidParameter("`from` is after `to`".into()));
         }
         Ok(SeriesQuery {
-            datastream: datastream.ok_or_else(|| ApiError::InvalidParameter("`datastream` is required".into()))?,
+            datastream: datastream
+                .ok_or_else(|| ApiError::InvalidParameter("`datastream` is required".into()))?,
             from,
             to,
             resolution,
@@ -113,12 +125,24 @@ impl SeriesQuery {
     }
 }
 
-pub(crate) async fn series_json(state: &AppState, q: &SeriesQuery) -> Result<serde_json::Value, ApiError> {
+pub(crate) async fn series_json(
+    state: &AppState,
+    q: &SeriesQuery,
+) -> Result<serde_json::Value, ApiError> {
     use citymirror_sensing::{service::Resolution, EntityType};
-    if !state.sensing.registry.exists(EntityType::Datastream, q.datastream) {
-        return Err(ApiError::NotFound(format!("there is no Datastream with id {}", q.datastream)));
+    if !state
+        .sensing
+        .registry
+        .exists(EntityType::Datastream, q.datastream)
+    {
+        return Err(ApiError::NotFound(format!(
+            "there is no Datastream with id {}",
+            q.datastream
+        )));
     }
-    let resolution = q.resolution.unwrap_or_else(|| Resolution::auto(q.from, q.to));
+    let resolution = q
+        .resolution
+        .unwrap_or_else(|| Resolution::auto(q.from, q.to));
     let points = state
         .sensing
         .series(q.datastream, q.from, q.to, resolution)

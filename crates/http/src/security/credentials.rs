@@ -46,7 +46,10 @@ fn basic_token(encoded: &str) -> Result<BasicToken, Malformed> {
         return Err(Malformed::EmptyToken);
     }
     let (id, secret) = token::parse_token(password).ok_or(Malformed::NotOurs)?;
-    Ok(BasicToken { id, secret: secret.to_owned() })
+    Ok(BasicToken {
+        id,
+        secret: secret.to_owned(),
+    })
 }
 
 /// Why the credential headers were refused.
@@ -83,7 +86,10 @@ pub fn parse(headers: &HeaderMap) -> Result<Presented<'_>, Malformed> {
 }
 
 fn bearer(value: &str) -> Result<Presented<'_>, Malformed> {
-    if let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) {
+    if let Some(encoded) = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))
+    {
         return Ok(Presented::Basic(basic_token(encoded)?));
     }
     // The scheme is case-insensitive (RFC 9110 §11.1). Header parsers already strip
@@ -195,11 +201,23 @@ mod tests {
             let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
             let (id, secret) = token::parse_token(&t).unwrap();
             check(
-                &[("authorization", &format!("Basic {}", b64(&format!("frost:{t}"))))],
-                Ok(Presented::Basic(BasicToken { id, secret: secret.to_owned() })),
+                &[(
+                    "authorization",
+                    &format!("Basic {}", b64(&format!("frost:{t}"))),
+                )],
+                Ok(Presented::Basic(BasicToken {
+                    id,
+                    secret: secret.to_owned(),
+                })),
             );
-            check(&[("authorization", &format!("Basic {}", b64("frost:")))], Err(Malformed::EmptyToken));
-            check(&[("authorization", &format!("Basic {}", b64("frost:hunter2")))], Err(Malformed::NotOurs));
+            check(
+                &[("authorization", &format!("Basic {}", b64("frost:")))],
+                Err(Malformed::EmptyToken),
+            );
+            check(
+                &[("authorization", &format!("Basic {}", b64("frost:hunter2")))],
+                Err(Malformed::NotOurs),
+            );
             check(&[("authorization", "Digest x")], Err(Malformed::NotBearer));
         }
         check(

@@ -71,10 +71,18 @@ fn scope_of<'a>(ctx: &'a Ctx<'_>, item: &'a Item) -> Box<dyn Scope + 'a> {
     let registry = &ctx.svc.registry;
     let mask = &ctx.mask;
     match item {
-        Item::Entity(entity) => Box::new(EntityScope { registry, entity, reveal_serial: ctx.reveal_serial, mask }),
-        Item::Observation(observation) => {
-            Box::new(ObservationScope { registry, observation, reveal_serial: ctx.reveal_serial, mask })
-        }
+        Item::Entity(entity) => Box::new(EntityScope {
+            registry,
+            entity,
+            reveal_serial: ctx.reveal_serial,
+            mask,
+        }),
+        Item::Observation(observation) => Box::new(ObservationScope {
+            registry,
+            observation,
+            reveal_serial: ctx.reveal_serial,
+            mask,
+        }),
     }
 }
 
@@ -92,7 +100,11 @@ fn sort(ctx: &Ctx<'_>, items: &mut [Item], opts: &QueryOptions) {
         .enumerate()
         .map(|(i, it)| {
             let scope = scope_of(ctx, it);
-            let keys = opts.orderby.iter().map(|o| o.expr.eval(scope.as_ref()).unwrap_or_default()).collect();
+            let keys = opts
+                .orderby
+                .iter()
+                .map(|o| o.expr.eval(scope.as_ref()).unwrap_or_default())
+                .collect();
             (keys, i)
         })
         .collect();
@@ -119,13 +131,21 @@ pub async fn list(ctx: &Ctx<'_>, source: Source, opts: &QueryOptions) -> Result<
     }
 }
 
-fn list_entities(ctx: &Ctx<'_>, kind: EntityType, ids: Vec<i64>, opts: &QueryOptions, top: usize) -> Page {
+fn list_entities(
+    ctx: &Ctx<'_>,
+    kind: EntityType,
+    ids: Vec<i64>,
+    opts: &QueryOptions,
+    top: usize,
+) -> Page {
     let filter = opts.filter.as_ref();
     let whole = opts.count || !opts.orderby.is_empty();
     let want = opts.skip.saturating_add(top).saturating_add(1);
     let mut hits = Vec::new();
     for id in ids {
-        let Some(e) = ctx.svc.registry.get(kind, id, ctx.reveal_serial) else { continue };
+        let Some(e) = ctx.svc.registry.get(kind, id, ctx.reveal_serial) else {
+            continue;
+        };
         let item = Item::Entity(e);
         if passes(ctx, filter, &item) {
             hits.push(item);
@@ -142,7 +162,12 @@ fn list_entities(ctx: &Ctx<'_>, kind: EntityType, ids: Vec<i64>, opts: &QueryOpt
 fn page(mut hits: Vec<Item>, skip: usize, top: usize, count: Option<u64>) -> Page {
     let rest = hits.split_off(skip.min(hits.len()));
     let more = top > 0 && rest.len() > top;
-    Page { items: rest.into_iter().take(top).collect(), count, more, top }
+    Page {
+        items: rest.into_iter().take(top).collect(),
+        count,
+        more,
+        top,
+    }
 }
 
 /// The store's order for an `$orderby`, when it has one.
@@ -182,15 +207,29 @@ async fn list_observations(
     };
     // The plain case: the store pages and counts.
     if opts.filter.is_none() && order.is_some() {
-        let q = ObservationQuery { offset: opts.skip as u64, limit: top as u64 + 1, ..base.clone() };
+        let q = ObservationQuery {
+            offset: opts.skip as u64,
+            limit: top as u64 + 1,
+            ..base.clone()
+        };
         let rows = ctx.svc.observations(&q).await.map_err(sensing_error)?;
         let count = match opts.count {
-            true => Some(ctx.svc.count_observations(&base).await.map_err(sensing_error)?),
+            true => Some(
+                ctx.svc
+                    .count_observations(&base)
+                    .await
+                    .map_err(sensing_error)?,
+            ),
             false => None,
         };
         let more = top > 0 && rows.len() > top;
         let items = rows.into_iter().take(top).map(Item::Observation).collect();
-        return Ok(Page { items, count, more, top });
+        return Ok(Page {
+            items,
+            count,
+            more,
+            top,
+        });
     }
     // Otherwise read in chunks and evaluate here.
     let whole = opts.count || order.is_none();
@@ -198,7 +237,11 @@ async fn list_observations(
     let mut hits = Vec::new();
     let mut offset = 0u64;
     loop {
-        let q = ObservationQuery { offset, limit: CHUNK, ..base.clone() };
+        let q = ObservationQuery {
+            offset,
+            limit: CHUNK,
+            ..base.clone()
+        };
         let rows = ctx.svc.observations(&q).await.map_err(sensing_error)?;
         let n = rows.len() as u64;
         for o in rows {

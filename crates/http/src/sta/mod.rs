@@ -47,10 +47,17 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/sta/v1.1", get(landing))
         .route("/sta/v1.1/", get(landing))
-        .route("/sta/v1.1/CreateObservations", post(write::create_observations))
+        .route(
+            "/sta/v1.1/CreateObservations",
+            post(write::create_observations),
+        )
         .route(
             "/sta/v1.1/{*path}",
-            get(read).post(write::post).patch(write::patch).put(write::put).delete(write::delete),
+            get(read)
+                .post(write::post)
+                .patch(write::patch)
+                .put(write::put)
+                .delete(write::delete),
         )
 }
 
@@ -80,7 +87,10 @@ impl<'a> Ctx<'a> {
 
 pub(crate) fn sensing_error(e: SensingError) -> ApiError {
     match e {
-        SensingError::Invalid(i) => ApiError::Rejected { code: i.code, message: i.message },
+        SensingError::Invalid(i) => ApiError::Rejected {
+            code: i.code,
+            message: i.message,
+        },
         e @ SensingError::NotFound(..) => ApiError::NotFound(e.to_string()),
         e @ SensingError::Managed(..) => ApiError::Conflict(e.to_string()),
         SensingError::Repo(r) => ApiError::Internal(r.to_string()),
@@ -88,7 +98,10 @@ pub(crate) fn sensing_error(e: SensingError) -> ApiError {
 }
 
 fn query_error(e: QueryError) -> ApiError {
-    ApiError::Rejected { code: e.code(), message: e.message().to_owned() }
+    ApiError::Rejected {
+        code: e.code(),
+        message: e.message().to_owned(),
+    }
 }
 
 pub(crate) fn pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
@@ -150,31 +163,52 @@ async fn walk(ctx: &Ctx<'_>, path: &str) -> Result<(Target, EntityType), ApiErro
                 if let Some(nav) = item.kind().nav(&name) {
                     kind = nav.target;
                     match related(ctx, &item, &name)? {
-                        Related::One(Some(t)) if id.is_none_or(|i| i == t) => Target::One(fetch(ctx, nav.target, t).await?),
-                        Related::One(_) => return Err(ApiError::NotFound(format!("{name} of this entity is not there"))),
+                        Related::One(Some(t)) if id.is_none_or(|i| i == t) => {
+                            Target::One(fetch(ctx, nav.target, t).await?)
+                        }
+                        Related::One(_) => {
+                            return Err(ApiError::NotFound(format!(
+                                "{name} of this entity is not there"
+                            )))
+                        }
                         Related::Many(ids) => match id {
-                            Some(i) if ids.contains(&i) => Target::One(fetch(ctx, nav.target, i).await?),
-                            Some(i) => return Err(ApiError::NotFound(format!("{name}({i}) is not linked here"))),
+                            Some(i) if ids.contains(&i) => {
+                                Target::One(fetch(ctx, nav.target, i).await?)
+                            }
+                            Some(i) => {
+                                return Err(ApiError::NotFound(format!(
+                                    "{name}({i}) is not linked here"
+                                )))
+                            }
                             None => Target::Set(nav.target, Source::Ids(nav.target, ids)),
                         },
                         Related::Observations(of) => match id {
                             Some(i) => {
                                 let it = fetch(ctx, EntityType::Observation, i).await?;
                                 if !belongs(&it, of) {
-                                    return Err(ApiError::NotFound(format!("Observations({i}) is not linked here")));
+                                    return Err(ApiError::NotFound(format!(
+                                        "Observations({i}) is not linked here"
+                                    )));
                                 }
                                 Target::One(it)
                             }
-                            None => Target::Set(EntityType::Observation, Source::Observations(Some(of))),
+                            None => {
+                                Target::Set(EntityType::Observation, Source::Observations(Some(of)))
+                            }
                         },
                     }
                 } else if id.is_none() && item.kind().properties().contains(&name.as_str()) {
                     Target::Property(item, name, false)
                 } else {
-                    return Err(ApiError::NotFound(format!("{} has no property `{name}`", item.kind().singular())));
+                    return Err(ApiError::NotFound(format!(
+                        "{} has no property `{name}`",
+                        item.kind().singular()
+                    )));
                 }
             }
-            (Target::Property(item, name, false), Step::Value) => Target::Property(item, name, true),
+            (Target::Property(item, name, false), Step::Value) => {
+                Target::Property(item, name, true)
+            }
             (t @ (Target::One(_) | Target::Set(..)), Step::Ref) => Target::Ref(Box::new(t)),
             _ => return Err(ApiError::NotFound(format!("`{path}` names nothing here"))),
         };
@@ -184,7 +218,10 @@ async fn walk(ctx: &Ctx<'_>, path: &str) -> Result<(Target, EntityType), ApiErro
 
 /// `Datastreams(7)/Aggregates` → 7.
 fn aggregates_of(path: &str) -> Option<i64> {
-    let inner = path.trim_matches('/').strip_prefix("Datastreams(")?.strip_suffix(")/Aggregates")?;
+    let inner = path
+        .trim_matches('/')
+        .strip_prefix("Datastreams(")?
+        .strip_suffix(")/Aggregates")?;
     inner.parse().ok()
 }
 
@@ -204,7 +241,13 @@ fn all(ctx: &Ctx<'_>, kind: EntityType) -> Source {
 }
 
 /// The next page's link: this request's options with `$skip` moved on.
-fn next_link(ctx: &Ctx<'_>, path: &str, params: &[(String, String)], top: usize, skip: usize) -> String {
+fn next_link(
+    ctx: &Ctx<'_>,
+    path: &str,
+    params: &[(String, String)],
+    top: usize,
+    skip: usize,
+) -> String {
     let mut kept: Vec<(String, String)> = params
         .iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("$skip") && !k.eq_ignore_ascii_case("$top"))
@@ -223,12 +266,18 @@ async fn read(
     UrlPath(path): UrlPath<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    who.authorize(citymirror_trust::Action::TwinRead, citymirror_trust::Target::Any)?;
+    who.authorize(
+        citymirror_trust::Action::TwinRead,
+        citymirror_trust::Target::Any,
+    )?;
     let ctx = Ctx::new(&state, &base, who.entitlement());
     let params = pairs(raw.as_deref())?;
     // The roll-up extension: `Datastreams(7)/Aggregates?resolution=PT1M&from=…&to=…`.
     if let Some(id) = aggregates_of(&path) {
-        let mut q: Vec<(String, String)> = params.into_iter().filter(|(k, _)| k != "datastream").collect();
+        let mut q: Vec<(String, String)> = params
+            .into_iter()
+            .filter(|(k, _)| k != "datastream")
+            .collect();
         q.push(("datastream".into(), id.to_string()));
         let q = crate::routes::sensing::SeriesQuery::read(&q)?;
         return Ok(Json(crate::routes::sensing::series_json(&state, &q).await?).into_response());
@@ -246,13 +295,17 @@ async fn read(
                     Value::String(s) => s,
                     other => other.to_string(),
                 };
-                return Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response());
+                return Ok(
+                    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response(),
+                );
             }
             json!({ name: v })
         }
         Target::Ref(t) => match *t {
             Target::One(item) => json!({"@iot.selfLink": self_link(&ctx, item.kind(), item.id())}),
-            Target::Set(kind, src) => set_json(&ctx, &path, &params, kind, src, &opts, true).await?,
+            Target::Set(kind, src) => {
+                set_json(&ctx, &path, &params, kind, src, &opts, true).await?
+            }
             _ => return Err(ApiError::NotFound("$ref follows an entity or a set".into())),
         },
     };
@@ -274,7 +327,10 @@ async fn set_json(
         m.insert("@iot.count".into(), Value::from(n));
     }
     if page.more {
-        m.insert("@iot.nextLink".into(), Value::String(next_link(ctx, path, params, page.top, opts.skip)));
+        m.insert(
+            "@iot.nextLink".into(),
+            Value::String(next_link(ctx, path, params, page.top, opts.skip)),
+        );
     }
     let value = if refs {
         Value::Array(
@@ -283,7 +339,8 @@ async fn set_json(
                 .map(|it| json!({"@iot.selfLink": self_link(ctx, it.kind(), it.id())}))
                 .collect(),
         )
-    } else if opts.result_format == Some(ResultFormat::DataArray) && kind == EntityType::Observation {
+    } else if opts.result_format == Some(ResultFormat::DataArray) && kind == EntityType::Observation
+    {
         render::data_array(ctx, &page.items, opts.select.as_ref())
     } else {
         let mut v = Vec::with_capacity(page.items.len());
@@ -295,6 +352,3 @@ async fn set_json(
     m.insert("value".into(), value);
     Ok(Value::Object(m))
 }
-
-
-

@@ -34,7 +34,9 @@ pub fn parse(path: &str) -> Result<(EntityType, Option<i64>, Vec<Step>), ApiErro
                         .strip_suffix(')')
                         .and_then(|id| id.trim_matches('\'').parse::<i64>().ok())
                         .ok_or_else(|| {
-                            ApiError::NotFound(format!("`{s}`: an id is an integer, as in Things(1)"))
+                            ApiError::NotFound(format!(
+                                "`{s}`: an id is an integer, as in Things(1)"
+                            ))
                         })?;
                     Step::Name(name.to_owned(), Some(id))
                 }
@@ -43,7 +45,9 @@ pub fn parse(path: &str) -> Result<(EntityType, Option<i64>, Vec<Step>), ApiErro
     }
     let mut it = steps.into_iter();
     let Some(Step::Name(first, id)) = it.next() else {
-        return Err(ApiError::NotFound("a path starts with an entity set, such as Things".into()));
+        return Err(ApiError::NotFound(
+            "a path starts with an entity set, such as Things".into(),
+        ));
     };
     let kind = EntityType::from_collection(&first).ok_or_else(|| {
         ApiError::NotFound(format!(
@@ -64,7 +68,11 @@ mod tests {
         assert_eq!((k, id), (EntityType::Thing, Some(1)));
         assert_eq!(
             rest,
-            vec![Step::Name("Datastreams".into(), Some(5)), Step::Name("Observations".into(), None), Step::Ref]
+            vec![
+                Step::Name("Datastreams".into(), Some(5)),
+                Step::Name("Observations".into(), None),
+                Step::Ref
+            ]
         );
         assert!(parse("Thingz").is_err());
         assert!(parse("Things(x)").is_err());

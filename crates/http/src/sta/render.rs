@@ -33,7 +33,11 @@ pub fn masked_to(entitlement: citymirror_core::DataGrade, v: &Value) -> Value {
     match v {
         Value::String(s) => Value::String(mask_text(s, entitlement).into_owned()),
         Value::Array(a) => Value::Array(a.iter().map(|v| masked_to(entitlement, v)).collect()),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), masked_to(entitlement, v))).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), masked_to(entitlement, v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -72,7 +76,9 @@ pub fn entity_json(ctx: &Ctx<'_>, item: &Item, select: Option<&Vec<String>>) -> 
         // An Observation links to one of Datastream and MultiDatastream.
         if let Item::Observation(o) = item {
             let skip = match (nav.name, o.stream) {
-                ("Datastream", Stream::Multi(_)) | ("MultiDatastream", Stream::Datastream(_)) => true,
+                ("Datastream", Stream::Multi(_)) | ("MultiDatastream", Stream::Datastream(_)) => {
+                    true
+                }
                 ("FeatureOfInterest", _) => o.foi.is_none(),
                 _ => false,
             };
@@ -81,7 +87,10 @@ pub fn entity_json(ctx: &Ctx<'_>, item: &Item, select: Option<&Vec<String>>) -> 
             }
         }
         if selected(select, nav.name) {
-            m.insert(format!("{}@iot.navigationLink", nav.name), Value::String(format!("{link}/{}", nav.name)));
+            m.insert(
+                format!("{}@iot.navigationLink", nav.name),
+                Value::String(format!("{link}/{}", nav.name)),
+            );
         }
     }
     m
@@ -90,17 +99,22 @@ pub fn entity_json(ctx: &Ctx<'_>, item: &Item, select: Option<&Vec<String>>) -> 
 /// Where an item's navigation property leads.
 pub fn related(ctx: &Ctx<'_>, item: &Item, nav: &str) -> Result<Related, ApiError> {
     match item {
-        Item::Entity(e) => ctx
-            .svc
-            .registry
-            .related(e.kind, e.id, nav)
-            .ok_or_else(|| ApiError::NotFound(format!("{} has no navigation property `{nav}`", e.kind.singular()))),
+        Item::Entity(e) => ctx.svc.registry.related(e.kind, e.id, nav).ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "{} has no navigation property `{nav}`",
+                e.kind.singular()
+            ))
+        }),
         Item::Observation(o) => Ok(match (nav, o.stream) {
             ("Datastream", Stream::Datastream(d)) => Related::One(Some(d)),
             ("MultiDatastream", Stream::Multi(m)) => Related::One(Some(m)),
             ("Datastream", _) | ("MultiDatastream", _) => Related::One(None),
             ("FeatureOfInterest", _) => Related::One(o.foi),
-            _ => return Err(ApiError::NotFound(format!("an Observation has no navigation property `{nav}`"))),
+            _ => {
+                return Err(ApiError::NotFound(format!(
+                    "an Observation has no navigation property `{nav}`"
+                )))
+            }
         }),
     }
 }
@@ -117,7 +131,11 @@ pub fn source(kind: EntityType, related: Related) -> Option<Source> {
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
 
 /// The item as JSON with what `opts` selects and expands.
-pub fn render<'a>(ctx: &'a Ctx<'a>, item: &'a Item, opts: &'a QueryOptions) -> Boxed<'a, Map<String, Value>> {
+pub fn render<'a>(
+    ctx: &'a Ctx<'a>,
+    item: &'a Item,
+    opts: &'a QueryOptions,
+) -> Boxed<'a, Map<String, Value>> {
     Box::pin(async move {
         let mut m = entity_json(ctx, item, opts.select.as_ref());
         for ex in &opts.expand {
@@ -127,11 +145,20 @@ pub fn render<'a>(ctx: &'a Ctx<'a>, item: &'a Item, opts: &'a QueryOptions) -> B
     })
 }
 
-async fn expand(ctx: &Ctx<'_>, item: &Item, ex: &Expand, out: &mut Map<String, Value>) -> Result<(), ApiError> {
+async fn expand(
+    ctx: &Ctx<'_>,
+    item: &Item,
+    ex: &Expand,
+    out: &mut Map<String, Value>,
+) -> Result<(), ApiError> {
     let kind = item.kind();
-    let nav = kind
-        .nav(&ex.nav)
-        .ok_or_else(|| ApiError::InvalidParameter(format!("{} has no navigation property `{}`", kind.singular(), ex.nav)))?;
+    let nav = kind.nav(&ex.nav).ok_or_else(|| {
+        ApiError::InvalidParameter(format!(
+            "{} has no navigation property `{}`",
+            kind.singular(),
+            ex.nav
+        ))
+    })?;
     let rel = related(ctx, item, &ex.nav)?;
     match rel {
         Related::One(id) => {
@@ -143,7 +170,9 @@ async fn expand(ctx: &Ctx<'_>, item: &Item, ex: &Expand, out: &mut Map<String, V
             out.insert(ex.nav.clone(), v);
         }
         rel => {
-            let Some(src) = source(nav.target, rel) else { return Ok(()) };
+            let Some(src) = source(nav.target, rel) else {
+                return Ok(());
+            };
             let page = list(ctx, src, &ex.options).await?;
             let mut values = Vec::with_capacity(page.items.len());
             for it in &page.items {
@@ -170,22 +199,37 @@ async fn expand(ctx: &Ctx<'_>, item: &Item, ex: &Expand, out: &mut Map<String, V
 
 /// One registry entity (not an Observation: those are the store's).
 pub fn fetch_one(ctx: &Ctx<'_>, kind: EntityType, id: i64) -> Option<Item> {
-    ctx.svc.registry.get(kind, id, ctx.reveal_serial).map(Item::Entity)
+    ctx.svc
+        .registry
+        .get(kind, id, ctx.reveal_serial)
+        .map(Item::Entity)
 }
 
 /// One entity of any kind.
 pub async fn fetch(ctx: &Ctx<'_>, kind: EntityType, id: i64) -> Result<Item, ApiError> {
     if kind == EntityType::Observation {
-        return ctx.svc.observation(id).await.map(Item::Observation).map_err(super::sensing_error);
+        return ctx
+            .svc
+            .observation(id)
+            .await
+            .map(Item::Observation)
+            .map_err(super::sensing_error);
     }
-    fetch_one(ctx, kind, id).ok_or_else(|| ApiError::NotFound(format!("there is no {} with id {id}", kind.singular())))
+    fetch_one(ctx, kind, id)
+        .ok_or_else(|| ApiError::NotFound(format!("there is no {} with id {id}", kind.singular())))
 }
 
 /// The observations of a stream, for `dataArray`: grouped by stream.
 pub fn data_array(ctx: &Ctx<'_>, items: &[Item], select: Option<&Vec<String>>) -> Value {
     let components: Vec<String> = match select {
-        Some(s) => s.iter().filter(|c| !c.starts_with("@iot")).cloned().collect(),
-        None => ["id", "phenomenonTime", "resultTime", "result"].map(String::from).to_vec(),
+        Some(s) => s
+            .iter()
+            .filter(|c| !c.starts_with("@iot"))
+            .cloned()
+            .collect(),
+        None => ["id", "phenomenonTime", "resultTime", "result"]
+            .map(String::from)
+            .to_vec(),
     };
     let mut groups: Vec<(Stream, Vec<Value>)> = Vec::new();
     for it in items {
@@ -195,7 +239,10 @@ pub fn data_array(ctx: &Ctx<'_>, items: &[Item], select: Option<&Vec<String>>) -
             .iter()
             .map(|c| match c.as_str() {
                 "id" => Value::from(o.id),
-                name => props.get(name).map(|v| masked(ctx, v)).unwrap_or(Value::Null),
+                name => props
+                    .get(name)
+                    .map(|v| masked(ctx, v))
+                    .unwrap_or(Value::Null),
             })
             .collect();
         match groups.iter_mut().find(|(s, _)| *s == o.stream) {
@@ -211,7 +258,10 @@ pub fn data_array(ctx: &Ctx<'_>, items: &[Item], select: Option<&Vec<String>>) -
                 Stream::Multi(_) => ("MultiDatastream", EntityType::MultiDatastream),
             };
             let mut m = Map::new();
-            m.insert(format!("{nav}@iot.navigationLink"), Value::String(self_link(ctx, kind, s.id())));
+            m.insert(
+                format!("{nav}@iot.navigationLink"),
+                Value::String(self_link(ctx, kind, s.id())),
+            );
             m.insert("components".into(), Value::from(components.clone()));
             m.insert("dataArray@iot.count".into(), Value::from(rows.len()));
             m.insert("dataArray".into(), Value::Array(rows));

@@ -20,14 +20,15 @@ use super::{
     render::{fetch, render, self_link},
     sensing_error, Ctx,
 };
-use crate::{base_url::BaseUrl, security::Caller, security::trail, ApiError, AppState};
+use crate::{base_url::BaseUrl, security::trail, security::Caller, ApiError, AppState};
 
 fn may_write(who: &Principal) -> Result<(), ApiError> {
     Ok(who.authorize(Action::TwinAdminister, Scope::Any)?)
 }
 
 fn body_json(body: &Bytes) -> Result<Value, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::InvalidBody(format!("the body is not JSON: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::InvalidBody(format!("the body is not JSON: {e}")))
 }
 
 /// `POST Things`, `POST Things(1)/Datastreams`, `POST Datastreams(5)/Observations`.
@@ -45,9 +46,12 @@ pub async fn post(
     let (target, parent) = match (id, steps.as_slice()) {
         (None, []) => (kind, None),
         (Some(pid), [Step::Name(nav, None)]) => {
-            let n = kind
-                .nav(nav)
-                .ok_or_else(|| ApiError::NotFound(format!("{} has no navigation property `{nav}`", kind.singular())))?;
+            let n = kind.nav(nav).ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "{} has no navigation property `{nav}`",
+                    kind.singular()
+                ))
+            })?;
             if !n.many {
                 return Err(ApiError::MethodNotAllowed);
             }
@@ -57,24 +61,49 @@ pub async fn post(
         _ => return Err(ApiError::MethodNotAllowed),
     };
     // A Location posted to a Thing becomes one of its Locations.
-    if let (Some((EntityType::Thing, t)), EntityType::Location, Value::Object(m)) = (parent, target, &mut body) {
+    if let (Some((EntityType::Thing, t)), EntityType::Location, Value::Object(m)) =
+        (parent, target, &mut body)
+    {
         m.insert("Things".into(), json!([{"@iot.id": t}]));
     }
     let parent = match (parent, target) {
         (Some((EntityType::Thing, _)), EntityType::Location) => None,
         (p, _) => p,
     };
-    let new_id = state.sensing.create(target, &body, parent).await.map_err(sensing_error)?;
+    let new_id = state
+        .sensing
+        .create(target, &body, parent)
+        .await
+        .map_err(sensing_error)?;
     let link = self_link(&ctx, target, new_id);
     if target != EntityType::Observation {
-        trail::record(&state, &who, "sta.create", format!("{}({new_id})", target.collection()), Value::Null).await?;
+        trail::record(
+            &state,
+            &who,
+            "sta.create",
+            format!("{}({new_id})", target.collection()),
+            Value::Null,
+        )
+        .await?;
     }
     let item = fetch(&ctx, target, new_id).await?;
     let json = render(&ctx, &item, &Default::default()).await?;
-    Ok((StatusCode::CREATED, [(header::LOCATION, link)], Json(Value::Object(json))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, link)],
+        Json(Value::Object(json)),
+    )
+        .into_response())
 }
 
-async fn change(state: AppState, who: Principal, base: BaseUrl, p: String, body: Bytes, replace: bool) -> Result<Response, ApiError> {
+async fn change(
+    state: AppState,
+    who: Principal,
+    base: BaseUrl,
+    p: String,
+    body: Bytes,
+    replace: bool,
+) -> Result<Response, ApiError> {
     may_write(&who)?;
     let ctx = Ctx::new(&state, &base, who.entitlement());
     let (kind, Some(id), steps) = path::parse(&p)? else {
@@ -88,18 +117,35 @@ async fn change(state: AppState, who: Principal, base: BaseUrl, p: String, body:
         // PUT replaces: every optional property not given is cleared.
         if let Value::Object(m) = &mut body {
             for name in kind.properties() {
-                if !kind.mandatory().contains(name) && !m.contains_key(*name) && kind != EntityType::Observation {
+                if !kind.mandatory().contains(name)
+                    && !m.contains_key(*name)
+                    && kind != EntityType::Observation
+                {
                     m.insert((*name).to_owned(), Value::Null);
                 }
             }
         }
     }
-    state.sensing.patch(kind, id, &body).await.map_err(sensing_error)?;
+    state
+        .sensing
+        .patch(kind, id, &body)
+        .await
+        .map_err(sensing_error)?;
     if kind != EntityType::Observation {
-        trail::record(&state, &who, "sta.update", format!("{}({id})", kind.collection()), Value::Null).await?;
+        trail::record(
+            &state,
+            &who,
+            "sta.update",
+            format!("{}({id})", kind.collection()),
+            Value::Null,
+        )
+        .await?;
     }
     let item = fetch(&ctx, kind, id).await?;
-    Ok(Json(Value::Object(render(&ctx, &item, &Default::default()).await?)).into_response())
+    Ok(Json(Value::Object(
+        render(&ctx, &item, &Default::default()).await?,
+    ))
+    .into_response())
 }
 
 pub async fn patch(
@@ -134,9 +180,20 @@ pub async fn delete(
     if !steps.is_empty() {
         return Err(ApiError::MethodNotAllowed);
     }
-    state.sensing.delete(kind, id).await.map_err(sensing_error)?;
+    state
+        .sensing
+        .delete(kind, id)
+        .await
+        .map_err(sensing_error)?;
     if kind != EntityType::Observation {
-        trail::record(&state, &who, "sta.delete", format!("{}({id})", kind.collection()), Value::Null).await?;
+        trail::record(
+            &state,
+            &who,
+            "sta.delete",
+            format!("{}({id})", kind.collection()),
+            Value::Null,
+        )
+        .await?;
     }
     Ok(StatusCode::OK.into_response())
 }
@@ -153,17 +210,24 @@ pub async fn create_observations(
     may_write(&who)?;
     let ctx = Ctx::new(&state, &base, who.entitlement());
     let groups = body_json(&body)?;
-    let groups = groups
-        .as_array()
-        .ok_or_else(|| ApiError::InvalidBody("CreateObservations takes an array of dataArray groups".into()))?;
+    let groups = groups.as_array().ok_or_else(|| {
+        ApiError::InvalidBody("CreateObservations takes an array of dataArray groups".into())
+    })?;
     let mut answers = Vec::new();
     for g in groups {
-        let stream = match (g.pointer("/Datastream/@iot.id"), g.pointer("/MultiDatastream/@iot.id")) {
+        let stream = match (
+            g.pointer("/Datastream/@iot.id"),
+            g.pointer("/MultiDatastream/@iot.id"),
+        ) {
             (Some(d), None) => d.as_i64().map(Stream::Datastream),
             (None, Some(m)) => m.as_i64().map(Stream::Multi),
             _ => None,
         }
-        .ok_or_else(|| ApiError::InvalidBody("each group names its Datastream or MultiDatastream by @iot.id".into()))?;
+        .ok_or_else(|| {
+            ApiError::InvalidBody(
+                "each group names its Datastream or MultiDatastream by @iot.id".into(),
+            )
+        })?;
         let components: Vec<&str> = g
             .get("components")
             .and_then(Value::as_array)
@@ -188,10 +252,18 @@ pub async fn create_observations(
     Ok((StatusCode::CREATED, Json(Value::Array(answers))).into_response())
 }
 
-fn observation_of_row(components: &[&str], row: &Value, stream: Stream) -> Result<Observation, ApiError> {
-    let cells = row.as_array().ok_or_else(|| ApiError::InvalidBody("a dataArray row is an array".into()))?;
+fn observation_of_row(
+    components: &[&str],
+    row: &Value,
+    stream: Stream,
+) -> Result<Observation, ApiError> {
+    let cells = row
+        .as_array()
+        .ok_or_else(|| ApiError::InvalidBody("a dataArray row is an array".into()))?;
     if cells.len() != components.len() {
-        return Err(ApiError::InvalidBody("a row has one value per component".into()));
+        return Err(ApiError::InvalidBody(
+            "a row has one value per component".into(),
+        ));
     }
     let mut m = Map::new();
     for (c, v) in components.iter().zip(cells) {
@@ -204,6 +276,8 @@ fn observation_of_row(components: &[&str], row: &Value, stream: Stream) -> Resul
             }
         }
     }
-    Observation::from_json(&m, Some(stream), chrono::Utc::now())
-        .map_err(|e| ApiError::Rejected { code: e.code, message: e.message })
+    Observation::from_json(&m, Some(stream), chrono::Utc::now()).map_err(|e| ApiError::Rejected {
+        code: e.code,
+        message: e.message,
+    })
 }

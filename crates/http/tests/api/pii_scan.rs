@@ -122,7 +122,12 @@ async fn plant_in_sensorthings(app: &TestApp, plants: &mut Plants) {
             "Observations": [{"result": text("sta-result")}]}]
     });
     let r = app
-        .send_admin(Method::POST, "/sta/v1.1/Things", &[("content-type", "application/json")], body.to_string())
+        .send_admin(
+            Method::POST,
+            "/sta/v1.1/Things",
+            &[("content-type", "application/json")],
+            body.to_string(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
@@ -293,7 +298,8 @@ fn text_endpoints(patched: &[(LayerId, i64)], staff: i64) -> Vec<String> {
         "/api/v1/units".to_owned(),
         "/api/v1/tokens".to_owned(),
         "/api/v1/audit/entries?limit=1000".to_owned(),
-        "/sta/v1.1/Things?$top=10000&$expand=Locations,Datastreams($expand=Sensor,Observations)".to_owned(),
+        "/sta/v1.1/Things?$top=10000&$expand=Locations,Datastreams($expand=Sensor,Observations)"
+            .to_owned(),
         "/sta/v1.1/Observations?$top=1000".to_owned(),
         "/api/v1/sensing/ingest?limit=10000".to_owned(),
         "/sta/v1.1/Sensors?$top=1000".to_owned(),

@@ -32,9 +32,13 @@ struct Plan {
 
 impl Plan {
     fn next_id(&mut self) -> Result<i64, SensingError> {
-        self.ids
-            .pop()
-            .ok_or_else(|| invalid("too_large", format!("a request may create at most {MAX_CREATED} entities")).into())
+        self.ids.pop().ok_or_else(|| {
+            invalid(
+                "too_large",
+                format!("a request may create at most {MAX_CREATED} entities"),
+            )
+            .into()
+        })
     }
 
     /// A planned entity, to add links to (a Location's Things get it in their list).
@@ -61,8 +65,13 @@ fn array<'a>(body: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], Sen
 }
 
 fn nested<'a>(v: &'a Value, key: &str) -> Result<&'a Map<String, Value>, SensingError> {
-    v.as_object()
-        .ok_or_else(|| invalid("bad_link", format!("`{key}` must hold entities as JSON objects")).into())
+    v.as_object().ok_or_else(|| {
+        invalid(
+            "bad_link",
+            format!("`{key}` must hold entities as JSON objects"),
+        )
+        .into()
+    })
 }
 
 /// `{"@iot.id": N}` (and nothing else that would make it a new entity).
@@ -89,7 +98,11 @@ impl SensingService {
         let body = super::object(body)?;
         let n = objects(&Value::Object(body.clone()));
         if n > MAX_CREATED {
-            return Err(invalid("too_large", format!("a request may create at most {MAX_CREATED} entities")).into());
+            return Err(invalid(
+                "too_large",
+                format!("a request may create at most {MAX_CREATED} entities"),
+            )
+            .into());
         }
         if kind == Observation {
             let stream = match parent {
@@ -101,20 +114,27 @@ impl SensingService {
             if o.foi.is_none() {
                 if let Some(Value::Object(f)) = body.get("FeatureOfInterest") {
                     // A FeatureOfInterest given inline: created first, then linked.
-                    let foi = Box::pin(self.create(FeatureOfInterest, &Value::Object(f.clone()), None)).await?;
+                    let foi =
+                        Box::pin(self.create(FeatureOfInterest, &Value::Object(f.clone()), None))
+                            .await?;
                     o.foi = Some(foi);
                 }
             }
             let ids = self.add_observations(vec![o]).await?;
             return Ok(ids[0]);
         }
-        let mut plan = Plan { ids: self.take_ids(n).await?, ..Plan::default() };
+        let mut plan = Plan {
+            ids: self.take_ids(n).await?,
+            ..Plan::default()
+        };
         plan.ids.reverse();
         let mut implied = Links::default();
         match parent {
             Some((Thing, t)) => implied.thing = Some(t),
             Some((Sensor, s)) => implied.sensor = Some(s),
-            Some((ObservedProperty, o)) if kind == Datastream => implied.observed_property = Some(o),
+            Some((ObservedProperty, o)) if kind == Datastream => {
+                implied.observed_property = Some(o)
+            }
             Some((ObservedProperty, o)) => implied.observed_properties = vec![o],
             Some((Location, l)) if kind == HistoricalLocation => implied.locations = vec![l],
             _ => {}
@@ -141,7 +161,11 @@ impl SensingService {
                 kind: HistoricalLocation,
                 id: hid,
                 props,
-                links: Links { thing: Some(thing), locations, ..Links::default() },
+                links: Links {
+                    thing: Some(thing),
+                    locations,
+                    ..Links::default()
+                },
                 managed: false,
             });
         }
@@ -159,24 +183,35 @@ impl SensingService {
         mut links: Links,
     ) -> Result<i64, SensingError> {
         if let Some(id) = link_id(body)? {
-            let known = self.registry.exists(kind, id) || plan.put.iter().any(|e| e.kind == kind && e.id == id);
+            let known = self.registry.exists(kind, id)
+                || plan.put.iter().any(|e| e.kind == kind && e.id == id);
             if !known {
                 return Err(SensingError::NotFound(kind, id));
             }
             return Ok(id);
         }
         if kind == Observation {
-            return Err(invalid("bad_link", "Observations are created with their Datastream, not nested elsewhere").into());
+            return Err(invalid(
+                "bad_link",
+                "Observations are created with their Datastream, not nested elsewhere",
+            )
+            .into());
         }
         let props = own_props(kind, body, true)?;
         let id = plan.next_id()?;
         // The entities this one points at (created or linked) come first.
-        let one = |plan: &mut Plan, key: &str, target: EntityType| -> Result<Option<i64>, SensingError> {
-            match body.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => Ok(Some(self.plan(plan, target, nested(v, key)?, Links::default())?)),
-            }
-        };
+        let one =
+            |plan: &mut Plan, key: &str, target: EntityType| -> Result<Option<i64>, SensingError> {
+                match body.get(key) {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(v) => Ok(Some(self.plan(
+                        plan,
+                        target,
+                        nested(v, key)?,
+                        Links::default(),
+                    )?)),
+                }
+            };
         match kind {
             Datastream | MultiDatastream => {
                 if let Some(t) = one(plan, "Thing", Thing)? {
@@ -206,18 +241,35 @@ impl SensingService {
         }
         if kind == MultiDatastream {
             for v in array(body, "ObservedProperties")? {
-                let o = self.plan(plan, ObservedProperty, nested(v, "ObservedProperties")?, Links::default())?;
+                let o = self.plan(
+                    plan,
+                    ObservedProperty,
+                    nested(v, "ObservedProperties")?,
+                    Links::default(),
+                )?;
                 links.observed_properties.push(o);
             }
         }
         check_links(kind, &props, &links)?;
-        plan.put.push(Entity { kind, id, props, links, managed: false });
+        plan.put.push(Entity {
+            kind,
+            id,
+            props,
+            links,
+            managed: false,
+        });
         // What hangs off this one.
         match kind {
             Thing => {
-                for (key, k) in [("Datastreams", Datastream), ("MultiDatastreams", MultiDatastream)] {
+                for (key, k) in [
+                    ("Datastreams", Datastream),
+                    ("MultiDatastreams", MultiDatastream),
+                ] {
                     for v in array(body, key)? {
-                        let l = Links { thing: Some(id), ..Links::default() };
+                        let l = Links {
+                            thing: Some(id),
+                            ..Links::default()
+                        };
                         self.plan(plan, k, nested(v, key)?, l)?;
                     }
                 }
@@ -231,8 +283,14 @@ impl SensingService {
             Sensor | ObservedProperty => {
                 for v in array(body, "Datastreams")? {
                     let l = match kind {
-                        Sensor => Links { sensor: Some(id), ..Links::default() },
-                        _ => Links { observed_property: Some(id), ..Links::default() },
+                        Sensor => Links {
+                            sensor: Some(id),
+                            ..Links::default()
+                        },
+                        _ => Links {
+                            observed_property: Some(id),
+                            ..Links::default()
+                        },
                     };
                     self.plan(plan, Datastream, nested(v, "Datastreams")?, l)?;
                 }
@@ -240,9 +298,17 @@ impl SensingService {
             _ => {}
         }
         if matches!(kind, Datastream | MultiDatastream) {
-            let stream = if kind == Datastream { Stream::Datastream(id) } else { Stream::Multi(id) };
+            let stream = if kind == Datastream {
+                Stream::Datastream(id)
+            } else {
+                Stream::Multi(id)
+            };
             for v in array(body, "Observations")? {
-                let o = crate::observation::Observation::from_json(nested(v, "Observations")?, Some(stream), Utc::now())?;
+                let o = crate::observation::Observation::from_json(
+                    nested(v, "Observations")?,
+                    Some(stream),
+                    Utc::now(),
+                )?;
                 plan.observations.push(o);
             }
         }
@@ -252,7 +318,10 @@ impl SensingService {
     /// Adds Location `l` to Thing `t`'s current locations (planned or stored).
     fn link_thing_to_location(&self, plan: &mut Plan, t: i64, l: i64) -> Result<(), SensingError> {
         if plan.planned(Thing, t).is_none() {
-            let e = self.registry.get(Thing, t, true).ok_or(SensingError::NotFound(Thing, t))?;
+            let e = self
+                .registry
+                .get(Thing, t, true)
+                .ok_or(SensingError::NotFound(Thing, t))?;
             if e.managed {
                 return Err(SensingError::Managed(Thing, t));
             }
@@ -284,10 +353,18 @@ impl SensingService {
             ..EntityWrite::default()
         };
         let ids = self.repo.write_entities(&write).await?;
-        let existed: Vec<bool> = plan.put.iter().map(|e| self.registry.exists(e.kind, e.id)).collect();
+        let existed: Vec<bool> = plan
+            .put
+            .iter()
+            .map(|e| self.registry.exists(e.kind, e.id))
+            .collect();
         self.registry.apply(&plan.put, &[]);
         for (e, existed) in plan.put.iter().zip(existed) {
-            self.announce(Change::Entity { kind: e.kind, id: e.id, created: !existed });
+            self.announce(Change::Entity {
+                kind: e.kind,
+                id: e.id,
+                created: !existed,
+            });
         }
         let stored = write.observations.into_iter().zip(ids).map(|(mut o, id)| {
             o.id = id;
@@ -309,7 +386,9 @@ impl SensingService {
     ) -> Result<(), SensingError> {
         if let Some(f) = o.foi {
             if !self.registry.exists(FeatureOfInterest, f)
-                && !planned.iter().any(|e| e.kind == FeatureOfInterest && e.id == f)
+                && !planned
+                    .iter()
+                    .any(|e| e.kind == FeatureOfInterest && e.id == f)
             {
                 return Err(SensingError::NotFound(FeatureOfInterest, f));
             }
@@ -326,7 +405,8 @@ impl SensingService {
                 .cloned()
                 .or_else(|| self.registry.get(kind, id, true))
         };
-        let stream = find(planned, kind, o.stream.id()).ok_or(SensingError::NotFound(kind, o.stream.id()))?;
+        let stream = find(planned, kind, o.stream.id())
+            .ok_or(SensingError::NotFound(kind, o.stream.id()))?;
         if stream.managed {
             o.foi = stream.links.thing;
             return Ok(());
@@ -348,14 +428,18 @@ impl SensingService {
             o.foi = Some(f.id);
             return Ok(());
         }
-        if let Some(f) = self.registry.find_stored(FeatureOfInterest, |x| x.locations == [l]).first() {
+        if let Some(f) = self
+            .registry
+            .find_stored(FeatureOfInterest, |x| x.locations == [l])
+            .first()
+        {
             o.foi = Some(*f);
             return Ok(());
         }
         let loc = find(planned, Location, l).ok_or(SensingError::NotFound(Location, l))?;
-        let id = spare
-            .pop()
-            .ok_or_else(|| SensingError::from(invalid("too_large", "no id left for a FeatureOfInterest")))?;
+        let id = spare.pop().ok_or_else(|| {
+            SensingError::from(invalid("too_large", "no id left for a FeatureOfInterest"))
+        })?;
         let mut props = Map::new();
         for (k, from) in [
             ("name", "name"),
@@ -363,13 +447,19 @@ impl SensingService {
             ("encodingType", "encodingType"),
             ("feature", "location"),
         ] {
-            props.insert(k.into(), loc.props.get(from).cloned().unwrap_or(Value::Null));
+            props.insert(
+                k.into(),
+                loc.props.get(from).cloned().unwrap_or(Value::Null),
+            );
         }
         planned.push(Entity {
             kind: FeatureOfInterest,
             id,
             props,
-            links: Links { locations: vec![l], ..Links::default() },
+            links: Links {
+                locations: vec![l],
+                ..Links::default()
+            },
             managed: false,
         });
         o.foi = Some(id);
@@ -385,18 +475,28 @@ impl SensingService {
         drop(p);
         for o in stored {
             self.remember(&o);
-            self.announce(Change::Observation { observation: o, created: true });
+            self.announce(Change::Observation {
+                observation: o,
+                created: true,
+            });
         }
     }
 }
 
 /// The links an entity must have, and the shapes that must agree.
-fn check_links(kind: EntityType, props: &Map<String, Value>, l: &Links) -> Result<(), SensingError> {
+fn check_links(
+    kind: EntityType,
+    props: &Map<String, Value>,
+    l: &Links,
+) -> Result<(), SensingError> {
     let need = |ok: bool, what: &str| {
         if ok {
             Ok(())
         } else {
-            Err(SensingError::from(invalid("missing_link", format!("a {} needs its {what}", kind.singular()))))
+            Err(SensingError::from(invalid(
+                "missing_link",
+                format!("a {} needs its {what}", kind.singular()),
+            )))
         }
     };
     match kind {

@@ -27,10 +27,20 @@ use crate::{
 #[derive(Clone, Debug)]
 pub enum Change {
     /// An entity was created or updated (its current state is in the registry).
-    Entity { kind: EntityType, id: i64, created: bool },
+    Entity {
+        kind: EntityType,
+        id: i64,
+        created: bool,
+    },
     /// An observation was created or updated.
-    Observation { observation: Arc<Observation>, created: bool },
-    Deleted { kind: EntityType, id: i64 },
+    Observation {
+        observation: Arc<Observation>,
+        created: bool,
+    },
+    Deleted {
+        kind: EntityType,
+        id: i64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -43,7 +53,10 @@ pub struct SensingConfig {
 
 impl Default for SensingConfig {
     fn default() -> Self {
-        SensingConfig { retention: Duration::days(400), max_ahead: Duration::minutes(10) }
+        SensingConfig {
+            retention: Duration::days(400),
+            max_ahead: Duration::minutes(10),
+        }
     }
 }
 
@@ -260,7 +273,9 @@ impl SensingService {
         };
         let Some(secs) = resolution.seconds() else {
             let q = ObservationQuery {
-                of: Some(crate::registry::ObservationsOf::Stream(crate::observation::Stream::Datastream(stream))),
+                of: Some(crate::registry::ObservationsOf::Stream(
+                    crate::observation::Stream::Datastream(stream),
+                )),
                 from: Some(from),
                 to: Some(to),
                 order: ObservationOrder::TimeAsc,
@@ -272,7 +287,12 @@ impl SensingService {
                 .observations(&q)
                 .await?
                 .into_iter()
-                .filter_map(|o| o.number().map(|v| Point { start: o.phenomenon_time.start, bucket: Bucket::of(v) }))
+                .filter_map(|o| {
+                    o.number().map(|v| Point {
+                        start: o.phenomenon_time.start,
+                        bucket: Bucket::of(v),
+                    })
+                })
                 .collect());
         };
         let first = crate::rollup::bucket_start(from, secs);
@@ -285,8 +305,13 @@ impl SensingService {
             while i < stored.len() && stored[i].0 < t {
                 i += 1;
             }
-            let have = (i < stored.len() && stored[i].0 == t).then(|| std::mem::replace(&mut stored[i].1, Bucket::of(0.0)));
-            let pending = p.get(&RollupKey { stream, resolution: secs, start: t });
+            let have = (i < stored.len() && stored[i].0 == t)
+                .then(|| std::mem::replace(&mut stored[i].1, Bucket::of(0.0)));
+            let pending = p.get(&RollupKey {
+                stream,
+                resolution: secs,
+                start: t,
+            });
             let b = match (have, pending) {
                 (Some(a), Some(b)) => Some(a.merge(b)),
                 (a, b) => a.or(b),

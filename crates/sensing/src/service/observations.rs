@@ -40,9 +40,16 @@ impl SensingService {
             .into());
         }
         if let (Stream::Multi(m), Value::Array(a)) = (o.stream, &o.result) {
-            let n = self.registry.get(MultiDatastream, m, false).map_or(0, |e| e.links.observed_properties.len());
+            let n = self
+                .registry
+                .get(MultiDatastream, m, false)
+                .map_or(0, |e| e.links.observed_properties.len());
             if a.len() != n {
-                return Err(invalid("bad_property", format!("MultiDatastream {m} takes results of {n} values")).into());
+                return Err(invalid(
+                    "bad_property",
+                    format!("MultiDatastream {m} takes results of {n} values"),
+                )
+                .into());
             }
         }
         Ok(())
@@ -57,7 +64,10 @@ impl SensingService {
     }
 
     /// Stores checked observations, giving those without one their FeatureOfInterest.
-    pub(crate) async fn store_settled(&self, mut obs: Vec<Observation>) -> Result<Vec<i64>, SensingError> {
+    pub(crate) async fn store_settled(
+        &self,
+        mut obs: Vec<Observation>,
+    ) -> Result<Vec<i64>, SensingError> {
         if obs.is_empty() {
             return Ok(Vec::new());
         }
@@ -70,7 +80,11 @@ impl SensingService {
             }
         }
         let needy = obs.iter().filter(|o| o.foi.is_none()).count();
-        let mut spare = if needy > 0 { self.take_ids(needy.min(64)).await? } else { Vec::new() };
+        let mut spare = if needy > 0 {
+            self.take_ids(needy.min(64)).await?
+        } else {
+            Vec::new()
+        };
         let mut made: Vec<Entity> = Vec::new();
         for o in &mut obs {
             self.settle_foi(o, &mut made, &mut spare)?;
@@ -86,7 +100,11 @@ impl SensingService {
             let ids = self.repo.write_entities(&w).await?;
             self.registry.apply(&made, &[]);
             for e in &made {
-                self.announce(Change::Entity { kind: e.kind, id: e.id, created: true });
+                self.announce(Change::Entity {
+                    kind: e.kind,
+                    id: e.id,
+                    created: true,
+                });
             }
             ids
         };
@@ -98,10 +116,16 @@ impl SensingService {
     }
 
     pub async fn observation(&self, id: i64) -> Result<Observation, SensingError> {
-        self.repo.observation(id).await?.ok_or(SensingError::NotFound(Observation, id))
+        self.repo
+            .observation(id)
+            .await?
+            .ok_or(SensingError::NotFound(Observation, id))
     }
 
-    pub async fn observations(&self, q: &ObservationQuery) -> Result<Vec<Observation>, SensingError> {
+    pub async fn observations(
+        &self,
+        q: &ObservationQuery,
+    ) -> Result<Vec<Observation>, SensingError> {
         Ok(self.repo.observations(q).await?)
     }
 
@@ -138,7 +162,10 @@ impl SensingService {
         }
         let o = Arc::new(o);
         self.remember(&o);
-        self.announce(Change::Observation { observation: o, created: false });
+        self.announce(Change::Observation {
+            observation: o,
+            created: false,
+        });
         Ok(())
     }
 
@@ -146,12 +173,19 @@ impl SensingService {
         if !self.repo.delete_observation(id).await? {
             return Err(SensingError::NotFound(Observation, id));
         }
-        self.announce(Change::Deleted { kind: Observation, id });
+        self.announce(Change::Deleted {
+            kind: Observation,
+            id,
+        });
         Ok(())
     }
 
     /// Whose observations a navigation path names, checked to exist.
-    pub fn observations_of(&self, kind: EntityType, id: i64) -> Result<ObservationsOf, SensingError> {
+    pub fn observations_of(
+        &self,
+        kind: EntityType,
+        id: i64,
+    ) -> Result<ObservationsOf, SensingError> {
         match self.registry.related(kind, id, "Observations") {
             Some(crate::registry::Related::Observations(of)) => Ok(of),
             _ => Err(SensingError::NotFound(kind, id)),

@@ -20,7 +20,9 @@ fn link(body: &Map<String, Value>, key: &str) -> Result<Option<i64>, SensingErro
             .get("@iot.id")
             .and_then(Value::as_i64)
             .map(Some)
-            .ok_or_else(|| invalid("bad_link", format!("`{key}` links by {{\"@iot.id\": …}}")).into()),
+            .ok_or_else(|| {
+                invalid("bad_link", format!("`{key}` links by {{\"@iot.id\": …}}")).into()
+            }),
     }
 }
 
@@ -30,9 +32,13 @@ fn links(body: &Map<String, Value>, key: &str) -> Result<Option<Vec<i64>>, Sensi
         Some(Value::Array(a)) => a
             .iter()
             .map(|v| {
-                v.get("@iot.id")
-                    .and_then(Value::as_i64)
-                    .ok_or_else(|| invalid("bad_link", format!("`{key}` lists links as {{\"@iot.id\": …}}")).into())
+                v.get("@iot.id").and_then(Value::as_i64).ok_or_else(|| {
+                    invalid(
+                        "bad_link",
+                        format!("`{key}` lists links as {{\"@iot.id\": …}}"),
+                    )
+                    .into()
+                })
             })
             .collect::<Result<Vec<_>, SensingError>>()
             .map(Some),
@@ -43,7 +49,10 @@ fn links(body: &Map<String, Value>, key: &str) -> Result<Option<Vec<i64>>, Sensi
 impl SensingService {
     /// The stored entity, or why it cannot be changed here.
     fn changeable(&self, kind: EntityType, id: i64) -> Result<Entity, SensingError> {
-        let e = self.registry.get(kind, id, true).ok_or(SensingError::NotFound(kind, id))?;
+        let e = self
+            .registry
+            .get(kind, id, true)
+            .ok_or(SensingError::NotFound(kind, id))?;
         if e.managed {
             return Err(SensingError::Managed(kind, id));
         }
@@ -63,7 +72,11 @@ impl SensingService {
         }
         for m in kind.mandatory() {
             if e.props.get(*m).is_none_or(Value::is_null) {
-                return Err(invalid("missing_property", format!("`{m}` of a {} cannot be removed", kind.singular())).into());
+                return Err(invalid(
+                    "missing_property",
+                    format!("`{m}` of a {} cannot be removed", kind.singular()),
+                )
+                .into());
             }
         }
         let exists = |k: EntityType, i: i64| {
@@ -91,13 +104,19 @@ impl SensingService {
                 }
                 if kind == HistoricalLocation {
                     if let Some(ls) = links(body, "Locations")? {
-                        e.links.locations = ls.into_iter().map(|l| exists(Location, l)).collect::<Result<_, _>>()?;
+                        e.links.locations = ls
+                            .into_iter()
+                            .map(|l| exists(Location, l))
+                            .collect::<Result<_, _>>()?;
                     }
                 }
             }
             Thing => {
                 if let Some(ls) = links(body, "Locations")? {
-                    let ls: Vec<i64> = ls.into_iter().map(|l| exists(Location, l)).collect::<Result<_, _>>()?;
+                    let ls: Vec<i64> = ls
+                        .into_iter()
+                        .map(|l| exists(Location, l))
+                        .collect::<Result<_, _>>()?;
                     if ls != e.links.locations {
                         e.links.locations = ls.clone();
                         let mut props = Map::new();
@@ -107,7 +126,11 @@ impl SensingService {
                             kind: HistoricalLocation,
                             id: hid,
                             props,
-                            links: Links { thing: Some(id), locations: ls, ..Links::default() },
+                            links: Links {
+                                thing: Some(id),
+                                locations: ls,
+                                ..Links::default()
+                            },
                             managed: false,
                         });
                     }
@@ -116,11 +139,18 @@ impl SensingService {
             _ => {}
         }
         put.insert(0, e);
-        let write = EntityWrite { put: put.iter().map(|e| (e.kind, e.id, e.doc())).collect(), ..EntityWrite::default() };
+        let write = EntityWrite {
+            put: put.iter().map(|e| (e.kind, e.id, e.doc())).collect(),
+            ..EntityWrite::default()
+        };
         self.repo.write_entities(&write).await?;
         self.registry.apply(&put, &[]);
         for (i, e) in put.iter().enumerate() {
-            self.announce(Change::Entity { kind: e.kind, id: e.id, created: i > 0 });
+            self.announce(Change::Entity {
+                kind: e.kind,
+                id: e.id,
+                created: i > 0,
+            });
         }
         Ok(())
     }

@@ -30,15 +30,26 @@ pub async fn publish(args: SensingPublishArgs) -> anyhow::Result<()> {
         .filter_map(|f| Device::from_feature(schema, f))
         .filter(|d| !catalog::quantities(&d.device_type).is_empty() && !d.serial.is_empty())
         .collect();
-    anyhow::ensure!(!devices.is_empty(), "the twin has no devices to publish for");
+    anyhow::ensure!(
+        !devices.is_empty(),
+        "the twin has no devices to publish for"
+    );
     let url = args.mqtt.strip_prefix("mqtt://").unwrap_or(&args.mqtt);
     let (host, port) = url.rsplit_once(':').context("--mqtt is mqtt://host:port")?;
-    let mut opts = MqttOptions::new(format!("citymirror-publisher-{}", std::process::id()), host, port.parse()?);
+    let mut opts = MqttOptions::new(
+        format!("citymirror-publisher-{}", std::process::id()),
+        host,
+        port.parse()?,
+    );
     opts.set_keep_alive(Duration::from_secs(30));
     opts.set_outgoing_inflight_upper_limit(u16::MAX);
     let (client, mut eventloop) = AsyncClient::new(opts, 65_536);
     let prefix = args.prefix.trim_end_matches('/').to_owned();
-    let (rate, seconds, lines) = (args.rate.max(1), args.seconds, args.lines_per_message.max(1));
+    let (rate, seconds, lines) = (
+        args.rate.max(1),
+        args.seconds,
+        args.lines_per_message.max(1),
+    );
     // The network loop: counts the broker's acknowledgements.
     let acked = std::sync::Arc::new(AtomicU64::new(0));
     let counter = acked.clone();
@@ -88,7 +99,12 @@ pub async fn publish(args: SensingPublishArgs) -> anyhow::Result<()> {
                 owed -= 1.0;
             }
             client
-                .publish(format!("{prefix}/gw{}", messages % 64), QoS::AtLeastOnce, false, payload)
+                .publish(
+                    format!("{prefix}/gw{}", messages % 64),
+                    QoS::AtLeastOnce,
+                    false,
+                    payload,
+                )
                 .await?;
             messages += 1;
         }

@@ -196,12 +196,13 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
     }
     let sensing = Arc::new(
         citymirror_http::open_sensing(&service, Arc::new(store.clone()), SensingConfig::default())
-        .await
-        .context("opening the sensing network")?,
+            .await
+            .context("opening the sensing network")?,
     );
     let (stop_tx, stop_rx) = watch::channel(false);
     spawn_sensing_upkeep(sensing.clone(), stop_rx.clone());
-    crate::mqtt::start(&args.mqtt, sensing.clone(), stop_rx.clone()).context("starting the MQTT ingest")?;
+    crate::mqtt::start(&args.mqtt, sensing.clone(), stop_rx.clone())
+        .context("starting the MQTT ingest")?;
     spawn_sweeps(
         cases.clone(),
         std::time::Duration::from_millis(args.cases.timer_sweep_ms),

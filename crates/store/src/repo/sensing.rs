@@ -72,8 +72,10 @@ fn push_observation<'a>(o: &'a Observation, out: &mut Vec<Param<'a>>) {
 }
 
 fn parse_json(text: Option<&str>, what: &str) -> Result<Option<serde_json::Value>, RepoError> {
-    text.map(|t| serde_json::from_str(t).map_err(|e| RepoError::Corrupt(format!("observation {what}: {e}"))))
-        .transpose()
+    text.map(|t| {
+        serde_json::from_str(t).map_err(|e| RepoError::Corrupt(format!("observation {what}: {e}")))
+    })
+    .transpose()
 }
 
 fn read_observation(row: &Row) -> Result<Observation, RepoError> {
@@ -83,18 +85,30 @@ fn read_observation(row: &Row) -> Result<Observation, RepoError> {
     let num: Option<f64> = row.get(6)?;
     let result = match parse_json(row.get(7)?, "result")? {
         Some(v) => v,
-        None => num.map(serde_json::Value::from).unwrap_or(serde_json::Value::Null),
+        None => num
+            .map(serde_json::Value::from)
+            .unwrap_or(serde_json::Value::Null),
     };
     let valid_start: Option<DateTime<Utc>> = row.get(9)?;
     let valid_end: Option<DateTime<Utc>> = row.get(10)?;
     Ok(Observation {
         id,
-        stream: if multi { Stream::Multi(stream) } else { Stream::Datastream(stream) },
-        phenomenon_time: TimeValue { start: row.get(3)?, end: row.get(4)? },
+        stream: if multi {
+            Stream::Multi(stream)
+        } else {
+            Stream::Datastream(stream)
+        },
+        phenomenon_time: TimeValue {
+            start: row.get(3)?,
+            end: row.get(4)?,
+        },
         result_time: row.get(5)?,
         result,
         result_quality: parse_json(row.get(8)?, "resultQuality")?,
-        valid_time: valid_start.map(|start| TimeValue { start, end: valid_end }),
+        valid_time: valid_start.map(|start| TimeValue {
+            start,
+            end: valid_end,
+        }),
         parameters: parse_json(row.get(11)?, "parameters")?,
         foi: row.get(12)?,
     })
@@ -127,7 +141,11 @@ fn conditions(q: &ObservationQuery) -> (String, Vec<Param<'static>>) {
         let n = next(to.into(), &mut params);
         cond.push(format!("phenomenon_start <= {n}"));
     }
-    let clause = if cond.is_empty() { String::new() } else { format!(" WHERE {}", cond.join(" AND ")) };
+    let clause = if cond.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", cond.join(" AND "))
+    };
     (clause, params)
 }
 
@@ -136,7 +154,11 @@ async fn purge(tx: &mut Tx, of: &ObservationsOf) -> Result<(), RepoError> {
         ObservationsOf::Stream(s) => ("DELETE FROM sta_observations WHERE stream_id = $1", s.id()),
         ObservationsOf::Feature(f) => ("DELETE FROM sta_observations WHERE foi_id = $1", *f),
     };
-    query(sql).bind(id).execute(&mut *tx).await.map_err(backend("cannot delete observations"))?;
+    query(sql)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend("cannot delete observations"))?;
     if let ObservationsOf::Stream(s) = of {
         query("DELETE FROM sta_rollups WHERE stream_id = $1")
             .bind(s.id())
@@ -164,7 +186,10 @@ async fn insert_observations(tx: &mut Tx, obs: &[Observation]) -> Result<Vec<i64
                 backend("cannot store observations"),
             )
             .await?;
-        let mut got = rows.iter().map(|r| r.get::<i64>(0)).collect::<Result<Vec<_>, _>>()?;
+        let mut got = rows
+            .iter()
+            .map(|r| r.get::<i64>(0))
+            .collect::<Result<Vec<_>, _>>()?;
         // Ids come from one sequence in the order rows are inserted; RETURNING need
         // not list them in that order.
         got.sort_unstable();
@@ -207,7 +232,11 @@ impl SensingRepo for Store {
     }
 
     async fn write_entities(&self, w: &EntityWrite) -> Result<Vec<i64>, RepoError> {
-        let mut tx = self.db.begin().await.map_err(backend("cannot start a write"))?;
+        let mut tx = self
+            .db
+            .begin()
+            .await
+            .map_err(backend("cannot start a write"))?;
         for of in &w.purge {
             purge(&mut tx, of).await?;
         }
@@ -232,7 +261,9 @@ impl SensingRepo for Store {
             .map_err(backend("cannot store an entity"))?;
         }
         let ids = insert_observations(&mut tx, &w.observations).await?;
-        tx.commit().await.map_err(backend("cannot commit entities"))?;
+        tx.commit()
+            .await
+            .map_err(backend("cannot commit entities"))?;
         Ok(ids)
     }
 
@@ -240,20 +271,28 @@ impl SensingRepo for Store {
         if obs.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.db.begin().await.map_err(backend("cannot start a write"))?;
+        let mut tx = self
+            .db
+            .begin()
+            .await
+            .map_err(backend("cannot start a write"))?;
         let ids = insert_observations(&mut tx, obs).await?;
-        tx.commit().await.map_err(backend("cannot commit observations"))?;
+        tx.commit()
+            .await
+            .map_err(backend("cannot commit observations"))?;
         Ok(ids)
     }
 
     async fn observation(&self, id: i64) -> Result<Option<Observation>, RepoError> {
-        query(format!("SELECT {OBS_COLUMNS} FROM sta_observations WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(backend("cannot read an observation"))?
-            .map(|r| read_observation(&r))
-            .transpose()
+        query(format!(
+            "SELECT {OBS_COLUMNS} FROM sta_observations WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(backend("cannot read an observation"))?
+        .map(|r| read_observation(&r))
+        .transpose()
     }
 
     async fn observations(&self, q: &ObservationQuery) -> Result<Vec<Observation>, RepoError> {
@@ -298,7 +337,11 @@ impl SensingRepo for Store {
     }
 
     async fn replace_observation(&self, o: &Observation) -> Result<bool, RepoError> {
-        let mut tx = self.db.begin().await.map_err(backend("cannot start a write"))?;
+        let mut tx = self
+            .db
+            .begin()
+            .await
+            .map_err(backend("cannot start a write"))?;
         let gone = query("DELETE FROM sta_observations WHERE id = $1")
             .bind(o.id)
             .execute(&mut tx)
@@ -320,8 +363,12 @@ impl SensingRepo for Store {
         for p in params {
             sql = sql.bind(p);
         }
-        sql.execute(&mut tx).await.map_err(backend("cannot replace an observation"))?;
-        tx.commit().await.map_err(backend("cannot commit an observation"))?;
+        sql.execute(&mut tx)
+            .await
+            .map_err(backend("cannot replace an observation"))?;
+        tx.commit()
+            .await
+            .map_err(backend("cannot commit an observation"))?;
         Ok(true)
     }
 
@@ -334,7 +381,11 @@ impl SensingRepo for Store {
         Ok(n > 0)
     }
 
-    async fn merge_rollups(&self, deltas: &[(RollupKey, Bucket)], watermark: i64) -> Result<(), RepoError> {
+    async fn merge_rollups(
+        &self,
+        deltas: &[(RollupKey, Bucket)],
+        watermark: i64,
+    ) -> Result<(), RepoError> {
         // The one dialect difference: SQLite's two-argument MIN/MAX are PostgreSQL's
         // LEAST/GREATEST.
         let (least, greatest) = match &self.db {
@@ -346,7 +397,11 @@ impl SensingRepo for Store {
              n = sta_rollups.n + excluded.n, sum = sta_rollups.sum + excluded.sum, \
              min = {least}(sta_rollups.min, excluded.min), max = {greatest}(sta_rollups.max, excluded.max)"
         );
-        let mut tx = self.db.begin().await.map_err(backend("cannot start a write"))?;
+        let mut tx = self
+            .db
+            .begin()
+            .await
+            .map_err(backend("cannot start a write"))?;
         for chunk in deltas.chunks(4000) {
             tx.insert_rows(
                 "sta_rollups",
@@ -394,7 +449,10 @@ impl SensingRepo for Store {
             .map_err(backend("cannot read the roll-up watermark"))?
             .map(|r| r.get::<String>(0))
             .transpose()?;
-        v.map_or(Ok(0), |s| s.parse().map_err(|_| RepoError::Corrupt(format!("watermark `{s}`"))))
+        v.map_or(Ok(0), |s| {
+            s.parse()
+                .map_err(|_| RepoError::Corrupt(format!("watermark `{s}`")))
+        })
     }
 
     async fn rollups(
@@ -426,15 +484,17 @@ impl SensingRepo for Store {
     }
 
     async fn observations_after(&self, id: i64, limit: u64) -> Result<Vec<Observation>, RepoError> {
-        query(format!("SELECT {OBS_COLUMNS} FROM sta_observations WHERE id > $1 ORDER BY id LIMIT $2"))
-            .bind(id)
-            .bind(limit as i64)
-            .fetch_all(&self.db)
-            .await
-            .map_err(backend("cannot read observations"))?
-            .iter()
-            .map(read_observation)
-            .collect()
+        query(format!(
+            "SELECT {OBS_COLUMNS} FROM sta_observations WHERE id > $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(id)
+        .bind(limit as i64)
+        .fetch_all(&self.db)
+        .await
+        .map_err(backend("cannot read observations"))?
+        .iter()
+        .map(read_observation)
+        .collect()
     }
 
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, RepoError> {
@@ -451,7 +511,9 @@ impl SensingRepo for Store {
             .map_err(backend("cannot list partitions"))?;
             for row in parts {
                 let name: String = row.get(0)?;
-                let Some(month) = NaiveDate::parse_from_str(&format!("{}01", &name[18..]), "%Y%m%d").ok() else {
+                let Some(month) =
+                    NaiveDate::parse_from_str(&format!("{}01", &name[18..]), "%Y%m%d").ok()
+                else {
                     continue;
                 };
                 let end = month + Months::new(1);
@@ -476,8 +538,14 @@ impl SensingRepo for Store {
         Ok(gone)
     }
 
-    async fn prepare_partitions(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(), RepoError> {
-        let Db::Postgres(_) = &self.db else { return Ok(()) };
+    async fn prepare_partitions(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        let Db::Postgres(_) = &self.db else {
+            return Ok(());
+        };
         let mut month = month_start(from);
         while month <= to.date_naive() {
             let next = month + Months::new(1);

@@ -35,7 +35,14 @@ fn obs(stream: i64, t: DateTime<Utc>, v: serde_json::Value) -> Observation {
 }
 
 fn query(of: Option<ObservationsOf>, order: ObservationOrder) -> ObservationQuery {
-    ObservationQuery { of, from: None, to: None, order, offset: 0, limit: 100 }
+    ObservationQuery {
+        of,
+        from: None,
+        to: None,
+        order,
+        offset: 0,
+        limit: 100,
+    }
 }
 
 pub async fn sta_entities_round_trip_with_ids_above_the_derived_ones(db: Arc<TestDb>) {
@@ -45,11 +52,20 @@ pub async fn sta_entities_round_trip_with_ids_above_the_derived_ones(db: Arc<Tes
     let again = store.reserve_entity_ids(1).await.unwrap();
     assert!(again >= first + 10);
     let doc = |name: &str| StoredDoc {
-        props: json!({"name": name, "description": "d"}).as_object().unwrap().clone(),
-        links: Links { locations: vec![first + 1], ..Links::default() },
+        props: json!({"name": name, "description": "d"})
+            .as_object()
+            .unwrap()
+            .clone(),
+        links: Links {
+            locations: vec![first + 1],
+            ..Links::default()
+        },
     };
     let w = EntityWrite {
-        put: vec![(EntityType::Thing, first, doc("泵站")), (EntityType::Sensor, first + 2, doc("s"))],
+        put: vec![
+            (EntityType::Thing, first, doc("泵站")),
+            (EntityType::Sensor, first + 2, doc("s")),
+        ],
         observations: vec![obs(first + 3, Utc::now(), json!(1.5))],
         ..EntityWrite::default()
     };
@@ -74,16 +90,25 @@ pub async fn sta_entities_round_trip_with_ids_above_the_derived_ones(db: Arc<Tes
 pub async fn observations_are_stored_paged_and_counted_by_stream_and_time(db: Arc<TestDb>) {
     let store = db.open().await;
     let now = Utc::now().trunc_subsecs(3);
-    store.prepare_partitions(now - Duration::days(40), now + Duration::days(40)).await.unwrap();
+    store
+        .prepare_partitions(now - Duration::days(40), now + Duration::days(40))
+        .await
+        .unwrap();
     let t0 = now - Duration::hours(3);
     let batch: Vec<Observation> = (0..3000)
         .map(|i| obs(8 + i % 3, t0 + Duration::seconds(i), json!(i as f64 / 2.0)))
         .collect();
     let ids = store.insert_observations(&batch).await.unwrap();
     assert_eq!(ids.len(), 3000);
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids ascend in insertion order");
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids ascend in insertion order"
+    );
     let back = store.observation(ids[4]).await.unwrap().unwrap();
-    assert_eq!((back.stream, back.result.as_f64(), back.foi), (Stream::Datastream(9), Some(2.0), Some(7)));
+    assert_eq!(
+        (back.stream, back.result.as_f64(), back.foi),
+        (Stream::Datastream(9), Some(2.0), Some(7))
+    );
     assert_eq!(back.phenomenon_time, batch[4].phenomenon_time);
 
     let of = Some(ObservationsOf::Stream(Stream::Datastream(9)));
@@ -102,47 +127,129 @@ pub async fn observations_are_stored_paged_and_counted_by_stream_and_time(db: Ar
     // Text results and their extras round-trip; a replace may move the time.
     let mut o = obs(8, now, json!({"state": "open"}));
     o.parameters = Some(json!({"battery": 80}));
-    o.phenomenon_time = TimeValue { start: now - Duration::minutes(5), end: Some(now) };
-    let id = store.insert_observations(std::slice::from_ref(&o)).await.unwrap()[0];
+    o.phenomenon_time = TimeValue {
+        start: now - Duration::minutes(5),
+        end: Some(now),
+    };
+    let id = store
+        .insert_observations(std::slice::from_ref(&o))
+        .await
+        .unwrap()[0];
     let back = store.observation(id).await.unwrap().unwrap();
-    assert_eq!((back.result.clone(), back.parameters.clone()), (o.result.clone(), o.parameters.clone()));
-    assert_eq!(back.phenomenon_time.end.map(|t| t.timestamp_millis()), Some(now.timestamp_millis()));
+    assert_eq!(
+        (back.result.clone(), back.parameters.clone()),
+        (o.result.clone(), o.parameters.clone())
+    );
+    assert_eq!(
+        back.phenomenon_time.end.map(|t| t.timestamp_millis()),
+        Some(now.timestamp_millis())
+    );
     let mut moved = back.clone();
     moved.phenomenon_time = TimeValue::instant(now - Duration::days(2));
     assert!(store.replace_observation(&moved).await.unwrap());
-    assert_eq!(store.observation(id).await.unwrap().unwrap().phenomenon_time.start.timestamp(), moved.phenomenon_time.start.timestamp());
+    assert_eq!(
+        store
+            .observation(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .phenomenon_time
+            .start
+            .timestamp(),
+        moved.phenomenon_time.start.timestamp()
+    );
     assert!(store.delete_observation(id).await.unwrap());
     assert!(!store.delete_observation(id).await.unwrap());
     let after = store.observations_after(ids[2997], 10).await.unwrap();
-    assert_eq!(after.iter().map(|o| o.id).collect::<Vec<_>>(), ids[2998..].to_vec());
+    assert_eq!(
+        after.iter().map(|o| o.id).collect::<Vec<_>>(),
+        ids[2998..].to_vec()
+    );
 }
 
 pub async fn rollups_merge_and_keep_their_watermark(db: Arc<TestDb>) {
     let store = db.open().await;
     assert_eq!(store.rollup_watermark().await.unwrap(), 0);
     let m = at("2026-12-07T08:01:00Z");
-    let key = |resolution, start| RollupKey { stream: 42, resolution, start };
-    let d1 = [(key(MINUTE, m), Bucket { count: 2, sum: 6.0, min: 1.0, max: 5.0 }), (key(HOUR, at("2026-12-07T08:00:00Z")), Bucket::of(3.0))];
+    let key = |resolution, start| RollupKey {
+        stream: 42,
+        resolution,
+        start,
+    };
+    let d1 = [
+        (
+            key(MINUTE, m),
+            Bucket {
+                count: 2,
+                sum: 6.0,
+                min: 1.0,
+                max: 5.0,
+            },
+        ),
+        (key(HOUR, at("2026-12-07T08:00:00Z")), Bucket::of(3.0)),
+    ];
     store.merge_rollups(&d1, 10).await.unwrap();
-    store.merge_rollups(&[(key(MINUTE, m), Bucket { count: 1, sum: -2.0, min: -2.0, max: -2.0 })], 11).await.unwrap();
+    store
+        .merge_rollups(
+            &[(
+                key(MINUTE, m),
+                Bucket {
+                    count: 1,
+                    sum: -2.0,
+                    min: -2.0,
+                    max: -2.0,
+                },
+            )],
+            11,
+        )
+        .await
+        .unwrap();
     assert_eq!(store.rollup_watermark().await.unwrap(), 11);
-    let got = store.rollups(42, MINUTE, m - Duration::hours(1), m).await.unwrap();
-    assert_eq!(got, vec![(m, Bucket { count: 3, sum: 4.0, min: -2.0, max: 5.0 })]);
-    assert!(store.rollups(43, MINUTE, m - Duration::hours(1), m).await.unwrap().is_empty());
+    let got = store
+        .rollups(42, MINUTE, m - Duration::hours(1), m)
+        .await
+        .unwrap();
+    assert_eq!(
+        got,
+        vec![(
+            m,
+            Bucket {
+                count: 3,
+                sum: 4.0,
+                min: -2.0,
+                max: 5.0
+            }
+        )]
+    );
+    assert!(store
+        .rollups(43, MINUTE, m - Duration::hours(1), m)
+        .await
+        .unwrap()
+        .is_empty());
     // Retention takes old roll-ups with the observations.
     store.prune(m + Duration::minutes(1)).await.unwrap();
-    assert!(store.rollups(42, MINUTE, m - Duration::hours(1), m).await.unwrap().is_empty());
+    assert!(store
+        .rollups(42, MINUTE, m - Duration::hours(1), m)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 pub async fn retention_prunes_old_observations(db: Arc<TestDb>) {
     let store = db.open().await;
     let now = Utc::now();
-    store.prepare_partitions(now - Duration::days(100), now).await.unwrap();
+    store
+        .prepare_partitions(now - Duration::days(100), now)
+        .await
+        .unwrap();
     let old = obs(5, now - Duration::days(90), json!(1));
     let new = obs(5, now, json!(2));
     store.insert_observations(&[old, new]).await.unwrap();
     let gone = store.prune(now - Duration::days(30)).await.unwrap();
-    let q = query(Some(ObservationsOf::Stream(Stream::Datastream(5))), ObservationOrder::IdAsc);
+    let q = query(
+        Some(ObservationsOf::Stream(Stream::Datastream(5))),
+        ObservationOrder::IdAsc,
+    );
     let left = store.observations(&q).await.unwrap();
     assert_eq!(left.len(), 1, "pruned {gone}");
     assert_eq!(left[0].result, json!(2.0));
