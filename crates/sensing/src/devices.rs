@@ -201,7 +201,7 @@ pub fn builtin_observed_property_ids() -> impl Iterator<Item = i64> {
 pub fn split_datastream(id: i64) -> Option<(i64, usize)> {
     (0..STORED_IDS_FROM)
         .contains(&id)
-        .then(|| (id / STREAMS_PER_DEVICE, (id % STREAMS_PER_DEVICE) as usize))
+        .then_some((id / STREAMS_PER_DEVICE, (id % STREAMS_PER_DEVICE) as usize))
 }
 
 fn obj(v: Value) -> Map<String, Value> {

@@ -115,39 +115,22 @@ fn check_prop(kind: EntityType, name: &str, v: &Value) -> Result<(), Invalid> {
         ))
     };
     match name {
-        "name" | "description" | "encodingType" | "definition" | "observationType" => {
-            if !v.is_string() {
-                return bad("a string");
-            }
+        "name" | "description" | "encodingType" | "definition" | "observationType" if !v.is_string() => {
+            bad("a string")
         }
-        "properties" | "parameters" => {
-            if !(v.is_object() || v.is_null()) {
-                return bad("a JSON object");
-            }
+        "properties" | "parameters" if !(v.is_object() || v.is_null()) => bad("a JSON object"),
+        "unitOfMeasurement" if !v.is_object() => bad("an object with name, symbol and definition"),
+        "unitOfMeasurements" | "multiObservationDataTypes" if !v.is_array() => bad("an array"),
+        "location" | "feature" if crate::geometry::from_json(v).is_none() => {
+            bad("a GeoJSON geometry, feature or point")
         }
-        "unitOfMeasurement" => {
-            if !v.is_object() {
-                return bad("an object with name, symbol and definition");
-            }
+        "time" | "phenomenonTime" | "resultTime" | "validTime"
+            if !v.is_null() && TimeValue::from_json(v).is_err() =>
+        {
+            bad("an ISO 8601 time or interval")
         }
-        "unitOfMeasurements" | "multiObservationDataTypes" => {
-            if !v.is_array() {
-                return bad("an array");
-            }
-        }
-        "location" | "feature" => {
-            if crate::geometry::from_json(v).is_none() {
-                return bad("a GeoJSON geometry, feature or point");
-            }
-        }
-        "time" | "phenomenonTime" | "resultTime" | "validTime" => {
-            if !v.is_null() && TimeValue::from_json(v).is_err() {
-                return bad("an ISO 8601 time or interval");
-            }
-        }
-        _ => {}
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

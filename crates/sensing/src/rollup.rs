@@ -121,7 +121,7 @@ impl Pending {
     /// Takes the deltas to merge, sorted (so concurrent merges lock rows in one order).
     pub fn take(&mut self) -> (Vec<(RollupKey, Bucket)>, i64) {
         let mut d: Vec<_> = self.deltas.drain().collect();
-        d.sort_by(|a, b| a.0.cmp(&b.0));
+        d.sort_by_key(|(k, _)| *k);
         (d, self.watermark)
     }
 
