@@ -18,6 +18,7 @@ pub mod payload;
 pub mod registry;
 pub mod repo;
 pub mod rollup;
+pub mod rules;
 pub mod scope;
 pub mod service;
 pub mod time;

@@ -115,7 +115,9 @@ fn check_prop(kind: EntityType, name: &str, v: &Value) -> Result<(), Invalid> {
         ))
     };
     match name {
-        "name" | "description" | "encodingType" | "definition" | "observationType" if !v.is_string() => {
+        "name" | "description" | "encodingType" | "definition" | "observationType"
+            if !v.is_string() =>
+        {
             bad("a string")
         }
         "properties" | "parameters" if !(v.is_object() || v.is_null()) => bad("a JSON object"),

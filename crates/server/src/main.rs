@@ -3,6 +3,7 @@
 //! in `citymirror-twin` and `citymirror-sim`, storage in `citymirror-store`, the web
 //! edge in `citymirror-http`.
 
+mod alarms;
 mod cli;
 mod commands;
 mod local;

@@ -310,3 +310,90 @@ fn a_server_killed_mid_ingest_loses_no_acknowledged_observation() {
     );
     server.stop();
 }
+
+#[test]
+fn a_tilted_manhole_cover_becomes_a_dispatched_ticket_and_its_clearing_a_note() {
+    let Some(broker) = broker() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    common::generate_tiny(dir.path());
+    let run = format!("{}-{}", std::process::id(), Utc::now().timestamp_millis());
+    let (id, prefix) = (
+        format!("cm-test-alarm-{run}"),
+        format!("cmtest-alarm-{run}/up"),
+    );
+    let args = mqtt_args(&broker, &id, &prefix);
+    let server = Server::start_with(dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let token = admin_token(server.dir());
+    let (status, body) = server.get(
+        "/sta/v1.1/Things?$top=1&$filter=properties/device_type%20eq%20'%E4%BA%95%E7%9B%96%E4%BD%8D%E7%A7%BB%E4%BC%A0%E6%84%9F%E5%99%A8'",
+        Some(&token),
+    );
+    assert_eq!(status, 200, "{body}");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    let cover = &doc["value"][0];
+    let serial = cover["properties"]["serial"]
+        .as_str()
+        .expect("the tiny district has a manhole sensor")
+        .to_owned();
+    let device = cover["@iot.id"].as_i64().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let now = Utc::now().timestamp();
+    // Level, then tilted (22°, battery 80 %), hovering, then level again.
+    publish(
+        &broker,
+        vec![(
+            format!("{prefix}/gw"),
+            format!("{serial},{},1.0,80\n{serial},{},22,80", now - 3, now - 2),
+        )],
+    );
+    let ticket = || {
+        let (_, body) = server.get("/api/v1/tickets?service=0103&limit=20", Some(&token));
+        let doc: Value = serde_json::from_str(&body).unwrap();
+        doc["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["channel"]["code"] == "iot-sensor")
+            .cloned()
+    };
+    if !wait_for(|| ticket().is_some()) {
+        let (_, body) = server.get("/api/v1/tickets?service=0103&limit=2", Some(&token));
+        let (log, _) = server.stop();
+        panic!("no alarm ticket was filed: {body}\n{log}");
+    }
+    let t = ticket().unwrap();
+    assert_eq!(t["status"], "dispatched", "{t}");
+    assert!(
+        t["lead_unit"]["name"]
+            .as_str()
+            .is_some_and(|u| !u.is_empty()),
+        "the matrix named a unit: {t}"
+    );
+    assert_eq!(t["urgency"], "urgent", "{t}");
+    assert!(
+        t["title"].as_str().unwrap().contains(&format!("#{device}")),
+        "{t}"
+    );
+    publish(
+        &broker,
+        vec![(
+            format!("{prefix}/gw"),
+            format!("{serial},{},12,80\n{serial},{},2,80", now - 1, now),
+        )],
+    );
+    let number = t["number"].as_str().unwrap().to_owned();
+    let noted = || {
+        let (_, body) = server.get(&format!("/api/v1/tickets/{number}/history"), Some(&token));
+        body.contains("恢复正常")
+    };
+    assert!(wait_for(noted), "the clearing is noted on the ticket");
+    let (_, body) = server.get("/api/v1/tickets?service=0103&limit=50", Some(&token));
+    let n = serde_json::from_str::<Value>(&body).unwrap()["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["channel"]["code"] == "iot-sensor")
+        .count();
+    assert_eq!(n, 1, "one alarm, one ticket, however the reading hovered");
+    server.stop();
+}

@@ -41,6 +41,10 @@ impl Acting {
         }
     }
 
+    fn is_system(&self) -> bool {
+        self.role.is_none() && self.actor.user.is_none() && self.actor.role == "system"
+    }
+
     fn is_operator(&self) -> bool {
         matches!(self.role, Some(Role::Supervisor | Role::DistrictAdmin))
     }
@@ -100,7 +104,8 @@ impl CaseService {
             | Action::Resolve => for_lead || matches!(by.role, Some(Role::DistrictAdmin)),
             Action::Evaluate => own,
             Action::Dispatch | Action::Supervise | Action::Close => by.is_operator(),
-            Action::Comment => by.role.is_some_and(|r| r != Role::Citizen) || own,
+            // The platform itself notes what its sources see (a sensor's alarm clearing).
+            Action::Comment => by.role.is_some_and(|r| r != Role::Citizen) || own || by.is_system(),
         };
         match ok {
             true => Ok(()),

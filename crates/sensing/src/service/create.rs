@@ -473,6 +473,7 @@ impl SensingService {
             p.fold(o);
         }
         drop(p);
+        self.apply_rules(&stored);
         for o in stored {
             self.remember(&o);
             self.announce(Change::Observation {

@@ -71,6 +71,11 @@ pub struct SensingService {
     latest: Mutex<HashMap<i64, Arc<Observation>>>,
     /// What each device sent over MQTT and what became of it.
     pub ledger: crate::ingest::Ledger,
+    /// Which streams are in alarm; their rules.
+    pub alarm_book: Mutex<crate::rules::AlarmBook>,
+    alarms: broadcast::Sender<crate::rules::Alarm>,
+    /// A device stream's device and quantity, looked up once.
+    stream_quantity: Mutex<HashMap<i64, Option<(i64, &'static str)>>>,
     pub(crate) serials: crate::ingest::Serials,
 }
 
@@ -102,6 +107,9 @@ impl SensingService {
             latest: Mutex::default(),
             ledger: Default::default(),
             serials: Default::default(),
+            alarm_book: Mutex::default(),
+            alarms: broadcast::channel(4096).0,
+            stream_quantity: Mutex::default(),
         };
         svc.catch_up_rollups().await?;
         Ok(svc)
@@ -109,6 +117,42 @@ impl SensingService {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.changes.subscribe()
+    }
+
+    /// Alarms raised and cleared by the rules, for the request loop to file.
+    pub fn alarms(&self) -> broadcast::Receiver<crate::rules::Alarm> {
+        self.alarms.subscribe()
+    }
+
+    /// Runs the rules on stored readings of device streams.
+    pub(crate) fn apply_rules(&self, stored: &[Arc<Observation>]) {
+        let mut raised = Vec::new();
+        {
+            let mut kinds = self.stream_quantity.lock().expect("stream quantities");
+            let mut book = self.alarm_book.lock().expect("alarm book");
+            for o in stored {
+                let (crate::observation::Stream::Datastream(id), Some(v)) = (o.stream, o.number())
+                else {
+                    continue;
+                };
+                let kind = *kinds.entry(id).or_insert_with(|| {
+                    let (device, k) = crate::devices::split_datastream(id)?;
+                    let d = self.registry.device(device)?;
+                    crate::catalog::quantities(&d.device_type)
+                        .get(k)
+                        .map(|q| (device, *q))
+                });
+                let Some((device, quantity)) = kind else {
+                    continue;
+                };
+                if let Some(a) = book.observe(id, device, quantity, v, o.phenomenon_time.start) {
+                    raised.push(a);
+                }
+            }
+        }
+        for a in raised {
+            let _ = self.alarms.send(a);
+        }
     }
 
     pub(crate) fn announce(&self, c: Change) {

@@ -201,6 +201,7 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
     );
     let (stop_tx, stop_rx) = watch::channel(false);
     spawn_sensing_upkeep(sensing.clone(), stop_rx.clone());
+    crate::alarms::spawn(sensing.clone(), cases.clone(), stop_rx.clone());
     crate::mqtt::start(&args.mqtt, sensing.clone(), stop_rx.clone())
         .context("starting the MQTT ingest")?;
     spawn_sweeps(
