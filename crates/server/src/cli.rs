@@ -62,6 +62,9 @@ pub struct SensingPublishArgs {
     /// Readings per MQTT message (a gateway batches the devices behind it).
     #[arg(long, default_value_t = 1)]
     pub lines_per_message: u64,
+    /// Alarms to inject over the run: manhole covers tilted to 22.5° (each cover once).
+    #[arg(long, default_value_t = 0)]
+    pub alarms: u64,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
 }

@@ -68,6 +68,19 @@ pub async fn publish(args: SensingPublishArgs) -> anyhow::Result<()> {
         }
     });
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
+    // Alarms to inject: manhole covers tilted past the rule's threshold, spread evenly
+    // over the run, each on a cover of its own (one open alarm per stream).
+    let covers: Vec<&Device> = devices
+        .iter()
+        .filter(|d| d.device_type == "井盖位移传感器")
+        .take(args.alarms as usize)
+        .collect();
+    let alarm_every = if covers.is_empty() {
+        u64::MAX
+    } else {
+        (rate * seconds / covers.len() as u64).max(1)
+    };
+    let mut alarms_sent = 0usize;
     let started = Instant::now();
     let total = rate * seconds;
     let (mut messages, mut readings, mut observations) = (0u64, 0u64, 0u64);
@@ -81,6 +94,16 @@ pub async fn publish(args: SensingPublishArgs) -> anyhow::Result<()> {
         owed += per_tick;
         while owed >= 1.0 && readings < total {
             let mut payload = String::new();
+            if readings % alarm_every == alarm_every / 2 && alarms_sent < covers.len() {
+                let c = covers[alarms_sent];
+                alarms_sent += 1;
+                payload.push_str(&format!(
+                    "{},{},22.5,80\n",
+                    c.serial,
+                    chrono::Utc::now().timestamp_millis()
+                ));
+                observations += 2;
+            }
             for _ in 0..lines {
                 let d = &devices[next_device % devices.len()];
                 next_device += 1;
@@ -125,6 +148,7 @@ pub async fn publish(args: SensingPublishArgs) -> anyhow::Result<()> {
             "readings": readings,
             "observations": observations,
             "acknowledged_messages": acked,
+            "alarms": alarms_sent,
             "seconds": sent_in.as_secs_f64(),
             "observations_per_second": observations as f64 / sent_in.as_secs_f64(),
         })
