@@ -216,6 +216,28 @@ describe('the twin at /', () => {
     await assertClean(page, problems);
   });
 
+  test("a device's details show its readings from SensorThings", async () => {
+    const admin = await signIn('admin');
+    // A device with a Datastream, and a few readings posted as a gateway would.
+    const things = await getJson('/sta/v1.1/Things?$top=1&$filter=properties/device_type%20eq%20%27%E6%B0%B4%E4%BD%8D%E7%9B%91%E6%B5%8B%E4%BB%AA%27&$expand=Datastreams($select=id)');
+    const thing = things.value[0];
+    assert.ok(thing, 'the demo district has a water-level gauge');
+    const ds = thing.Datastreams[0]['@iot.id'];
+    const now = Date.now();
+    for (let i = 0; i < 6; i++) {
+      await admin.send('POST', `/sta/v1.1/Datastreams(${ds})/Observations`, { result: 0.1 + i / 20, phenomenonTime: new Date(now - (30 - i * 5) * 60_000).toISOString() }, 'application/json');
+    }
+    await page.evaluate((id) => window.__citymirror.showDetails('devices', id), thing['@iot.id']);
+    await page.waitForSelector(`#details-panel .device-readings .reading-chart[data-datastream="${ds}"][data-points]`);
+    const points = await page.locator(`#details-panel .reading-chart[data-datastream="${ds}"]`).getAttribute('data-points');
+    assert.equal(Number(points), 6, 'one point per minute with a reading');
+    assert.match(await page.locator('#details-panel .reading-latest').first().innerText(), /^0\.35 m$/);
+    assert.ok(await page.locator('#details-panel .reading-chart canvas').count(), 'the series is drawn');
+    await page.screenshot({ path: screenshotPath('04b-device-readings.png'), fullPage: true });
+    await page.evaluate(() => window.__citymirror.closeDetails());
+    await assertClean(page, problems);
+  });
+
   test('toggling a layer changes the rendered pixels', async () => {
     const before = await canvasPixels(page);
     await page.locator('input[data-layer="buildings"]').uncheck();

@@ -5,6 +5,7 @@ import { isAbort, politeMessage } from '../api';
 import { fetchFeature, geometryBbox, type TwinFeature } from '../features';
 import { onLanguageChange, t } from '../i18n';
 import { formatValue, looksMasked, propertyOrder, propertyTitle } from '../props';
+import { deviceReadings } from './deviceReadings';
 import { byId, h, replace } from './dom';
 
 export interface DetailsHandlers {
@@ -142,5 +143,6 @@ function body(layer: string, f: TwinFeature, live?: boolean): HTMLElement {
       h('tbody', {}, h('tr', {}, h('th', { scope: 'row' }, s.featureId), h('td', { 'data-prop': 'id' }, String(f.id))), ...rows),
     ),
     bbox ? h('button', { class: 'button secondary', type: 'button', onclick: () => handlers.onLocate(bbox) }, s.showOnMap) : null,
+    layer === 'devices' ? deviceReadings(f.id) : null,
   );
 }
