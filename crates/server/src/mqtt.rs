@@ -17,7 +17,13 @@
 //! edge made it (HTTP, MQTT, the simulator). Announcements carry `@iot.id`, which the
 //! ingest reads as "not a creation" and leaves alone.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use anyhow::Context;
 use citymirror_sensing::{
@@ -30,6 +36,7 @@ use rumqttc::v5::{
     },
     AsyncClient, Event, MqttOptions,
 };
+use rumqttc::Outgoing;
 use serde_json::{json, Map, Value};
 use tokio::sync::{mpsc, watch};
 
@@ -61,8 +68,16 @@ pub fn start(
 ) -> anyhow::Result<()> {
     let Some(url) = &args.url else { return Ok(()) };
     let (host, port) = broker(url)?;
-    let client = spawn_ingest(host, port, args.clone(), sensing.clone(), stop.clone());
-    spawn_announcer(client, sensing, stop);
+    let queued = Arc::new(AtomicUsize::new(0));
+    let client = spawn_ingest(
+        host,
+        port,
+        args.clone(),
+        sensing.clone(),
+        queued.clone(),
+        stop.clone(),
+    );
+    spawn_announcer(client, sensing, queued, stop);
     Ok(())
 }
 
@@ -71,6 +86,7 @@ fn spawn_ingest(
     port: u16,
     args: MqttArgs,
     sensing: Arc<SensingService>,
+    announcements: Arc<AtomicUsize>,
     mut stop: watch::Receiver<bool>,
 ) -> AsyncClient {
     let mut opts = MqttOptions::new(args.client_id.clone(), host, port);
@@ -83,7 +99,12 @@ fn spawn_ingest(
     let mut props = opts.connect_properties().unwrap_or_default();
     props.session_expiry_interval = Some(86_400);
     opts.set_connect_properties(props);
-    let (client, mut eventloop) = AsyncClient::new(opts, 10_000);
+    // The writer acknowledges through the client's request channel, which only the
+    // network loop drains; while that loop waits to hand the writer a message, an ack
+    // must never wait for room, or the two wait for each other. Messages between the
+    // loop and the broker's acks number at most the hand-off channel plus one batch, so
+    // a request channel larger than that never fills with acks.
+    let (client, mut eventloop) = AsyncClient::new(opts, 4 * args.batch + 1024 + ANNOUNCE_WINDOW);
     let (tx, rx) = mpsc::channel::<rumqttc::v5::mqttbytes::v5::Publish>(args.batch * 2);
     let vendor = format!("{}/#", args.vendor_prefix.trim_end_matches('/'));
     // The network loop.
@@ -106,6 +127,11 @@ fn spawn_ingest(
                     if let Err(e) = subscriber.subscribe_many(filters).await {
                         tracing::warn!("MQTT subscribe failed: {e}");
                     }
+                }
+                Ok(Event::Outgoing(Outgoing::Publish(_))) => {
+                    // An announcement left: room for another.
+                    let _ = announcements
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
                 }
                 Ok(Event::Incoming(Packet::Publish(p))) => {
                     if tx.send(p).await.is_err() {
@@ -236,12 +262,20 @@ fn announcement(registry: &Registry, c: &Change) -> Vec<(String, Value)> {
     }
 }
 
+/// Announcements waiting in the client's request channel at most. They share it with
+/// the ingest's acks, which must always find room (see `spawn_ingest`); past this, an
+/// announcement is dropped (counted and logged) rather than queued.
+const ANNOUNCE_WINDOW: usize = 10_000;
+
 fn spawn_announcer(
     client: AsyncClient,
     sensing: Arc<SensingService>,
+    queued: Arc<AtomicUsize>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut changes = sensing.subscribe();
+    let mut dropped = 0u64;
+    let mut last_report = std::time::Instant::now();
     tokio::spawn(async move {
         loop {
             let c = tokio::select! {
@@ -259,7 +293,20 @@ fn spawn_announcer(
             for (topic, body) in announcement(&sensing.registry, &c) {
                 // QoS 0: announcements are a live view; a subscriber that missed one reads
                 // the entity over HTTP.
-                let _ = client.try_publish(topic, QoS::AtMostOnce, false, body.to_string());
+                if queued.load(Ordering::Relaxed) >= ANNOUNCE_WINDOW
+                    || client
+                        .try_publish(topic, QoS::AtMostOnce, false, body.to_string())
+                        .is_err()
+                {
+                    dropped += 1;
+                } else {
+                    queued.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            if dropped > 0 && last_report.elapsed() >= Duration::from_secs(60) {
+                tracing::warn!(dropped, "MQTT announcements dropped in the last minute (more changes than the broker link carries)");
+                dropped = 0;
+                last_report = std::time::Instant::now();
             }
         }
     });
