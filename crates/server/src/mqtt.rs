@@ -290,6 +290,12 @@ fn spawn_announcer(
                 }
                 Err(_) => return,
             };
+            // Full window: drop before building anything (under a full ingest most
+            // changes go this way, and their JSON would be wasted work).
+            if queued.load(Ordering::Relaxed) >= ANNOUNCE_WINDOW {
+                dropped += 1;
+                continue;
+            }
             for (topic, body) in announcement(&sensing.registry, &c) {
                 // QoS 0: announcements are a live view; a subscriber that missed one reads
                 // the entity over HTTP.
