@@ -89,8 +89,9 @@ pub struct CasesTrainArgs {
     /// `tokens`, and optionally `title`); repeat for several.
     #[arg(long, required = true)]
     pub labelled: Vec<PathBuf>,
-    /// Passes over the training messages.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=200))]
+    /// The most passes of the solver over the training messages (it stops sooner when
+    /// the fit converges, usually within 20 to 80).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=200))]
     pub epochs: u64,
     /// The confidence below which a ticket waits for an operator.
     #[arg(long, default_value_t = citymirror_cases::classify::DEFAULT_THRESHOLD as f64)]
