@@ -32,15 +32,17 @@
 //! #     repo: std::sync::Arc<dyn citymirror_twin::TwinRepo>,
 //! #     security: citymirror_http::security::Security,
 //! #     cases: citymirror_cases::service::CaseService,
+//! #     sensing: citymirror_sensing::SensingService,
 //! # ) -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
 //! use citymirror_http::{app, AppState, HttpConfig};
 //! use citymirror_twin::TwinService;
 //!
-//! // `cases` is composed by `open_cases` over the same store, audit log and clock.
+//! // `cases` and `sensing` are composed by `open_cases` and `open_sensing` over the
+//! // same store (and, for cases, the audit log and clock).
 //! let service = Arc::new(TwinService::open(repo).await?);
-//! let cases = Arc::new(cases);
-//! let router = app(AppState { service, security, cases, config: HttpConfig::default() });
+//! let (cases, sensing) = (Arc::new(cases), Arc::new(sensing));
+//! let router = app(AppState { service, security, cases, sensing, config: HttpConfig::default() });
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! axum::serve(listener, router).await?;
 //! # Ok(()) }
