@@ -183,7 +183,7 @@ impl SensingService {
                 };
                 self.ledger.received(&key, 1, now);
                 match payload::sta_observation(stream, m.payload, now) {
-                    Ok(Some(o)) => match self.check_ingested(&o, now) {
+                    Ok(Some(o)) => match self.check_ingested(&o) {
                         Ok(()) => good.push((key, o)),
                         Err(r) => self.ledger.refused(&key, &r),
                     },
@@ -271,7 +271,7 @@ impl SensingService {
         }
     }
 
-    fn check_ingested(&self, o: &Observation, now: DateTime<Utc>) -> Result<(), Refusal> {
+    fn check_ingested(&self, o: &Observation) -> Result<(), Refusal> {
         match self.check_observation(o) {
             Ok(()) => Ok(()),
             Err(SensingError::NotFound(k, id)) => Err(Refusal::Unknown(format!(
@@ -281,10 +281,7 @@ impl SensingService {
             Err(SensingError::Invalid(i)) if i.code == "out_of_range" => {
                 Err(Refusal::OutOfRange(i.message))
             }
-            Err(e) => {
-                let _ = now;
-                Err(Refusal::Malformed(e.to_string()))
-            }
+            Err(e) => Err(Refusal::Malformed(e.to_string())),
         }
     }
 }
