@@ -41,6 +41,17 @@ fn station() -> Json {
     })
 }
 
+/// A posted station: its Thing's id and its Datastream's.
+async fn station_with_datastream(t: &TestApp) -> (i64, i64) {
+    let thing = id_of(&post(t, "Things", &station()).await);
+    let ds = t
+        .get_json(&format!("{STA}/Things({thing})/Datastreams"))
+        .await["value"][0]["@iot.id"]
+        .as_i64()
+        .unwrap();
+    (thing, ds)
+}
+
 fn id_of(r: &crate::common::Reply) -> i64 {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let loc = r.headers["location"].to_str().unwrap().to_owned();
@@ -134,12 +145,7 @@ async fn a_deep_insert_creates_everything_and_reads_back_expanded() {
 #[tokio::test]
 async fn observations_are_filtered_ordered_paged_and_given_their_feature() {
     let t = TestApp::new().await;
-    let thing = id_of(&post(&t, "Things", &station()).await);
-    let ds = t
-        .get_json(&format!("{STA}/Things({thing})/Datastreams"))
-        .await["value"][0]["@iot.id"]
-        .as_i64()
-        .unwrap();
+    let (_, ds) = station_with_datastream(&t).await;
     let now = chrono::Utc::now();
     for i in 0..12 {
         let at = (now - chrono::Duration::minutes(60 - i)).to_rfc3339();
@@ -189,12 +195,7 @@ async fn observations_are_filtered_ordered_paged_and_given_their_feature() {
 #[tokio::test]
 async fn data_arrays_create_observations_in_a_batch() {
     let t = TestApp::new().await;
-    let thing = id_of(&post(&t, "Things", &station()).await);
-    let ds = t
-        .get_json(&format!("{STA}/Things({thing})/Datastreams"))
-        .await["value"][0]["@iot.id"]
-        .as_i64()
-        .unwrap();
+    let (_, ds) = station_with_datastream(&t).await;
     let now = chrono::Utc::now();
     let body = json!([{
         "Datastream": {"@iot.id": ds},
@@ -407,12 +408,7 @@ async fn a_filter_cannot_confirm_text_masked_from_its_reader() {
 #[tokio::test]
 async fn rollups_answer_by_minute_and_hour_before_and_after_they_are_stored() {
     let t = TestApp::new().await;
-    let thing = id_of(&post(&t, "Things", &station()).await);
-    let ds = t
-        .get_json(&format!("{STA}/Things({thing})/Datastreams"))
-        .await["value"][0]["@iot.id"]
-        .as_i64()
-        .unwrap();
+    let (_, ds) = station_with_datastream(&t).await;
     let base = chrono::Utc::now() - chrono::Duration::minutes(30);
     for i in 0..12 {
         let at = (base + chrono::Duration::seconds(i * 20)).to_rfc3339();
