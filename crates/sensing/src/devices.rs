@@ -197,6 +197,11 @@ pub fn builtin_observed_property_ids() -> impl Iterator<Item = i64> {
     1..=QUANTITIES.len() as i64
 }
 
+/// The derived Datastream id of a device's `k`th quantity.
+pub fn datastream_id(device: i64, k: usize) -> i64 {
+    device * STREAMS_PER_DEVICE + k as i64
+}
+
 /// The device and stream index of a derived Datastream id.
 pub fn split_datastream(id: i64) -> Option<(i64, usize)> {
     (0..STORED_IDS_FROM)

@@ -181,14 +181,21 @@ impl SensingService {
                     ),
                     None => "Observations".to_owned(),
                 };
-                self.ledger.received(&key, 1, now);
                 match payload::sta_observation(stream, m.payload, now) {
-                    Ok(Some(o)) => match self.check_ingested(&o) {
-                        Ok(()) => good.push((key, o)),
-                        Err(r) => self.ledger.refused(&key, &r),
-                    },
+                    Ok(Some(o)) => {
+                        self.ledger.received(&key, 1, now);
+                        match self.check_ingested(&o) {
+                            Ok(()) => good.push((key, o)),
+                            Err(r) => self.ledger.refused(&key, &r),
+                        }
+                    }
+                    // An announcement (it carries `@iot.id`), read back from a broker
+                    // that ignores No Local: not a reading, not counted.
                     Ok(None) => {}
-                    Err(r) => self.ledger.refused(&key, &r),
+                    Err(r) => {
+                        self.ledger.received(&key, 1, now);
+                        self.ledger.refused(&key, &r)
+                    }
                 }
             } else if m.topic.starts_with(vendor_prefix) {
                 for line in payload::vendor_lines(m.payload) {

@@ -97,6 +97,11 @@ pub trait SensingRepo: Send + Sync {
 
     /// Makes sure observations from `from` to `to` have their partitions (PostgreSQL;
     /// nothing on SQLite).
+    /// The per-device rule overrides, one JSON document (`{device id: override}`);
+    /// `None` before any was set.
+    async fn rule_overrides(&self) -> Result<Option<String>, RepoError>;
+    async fn put_rule_overrides(&self, doc: &str) -> Result<(), RepoError>;
+
     async fn prepare_partitions(
         &self,
         from: DateTime<Utc>,

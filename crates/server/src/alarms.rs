@@ -15,7 +15,11 @@ use citymirror_cases::{
     lifecycle::Action,
     service::{Acting, CaseService, Command},
 };
-use citymirror_sensing::{catalog, rules::Alarm, SensingService};
+use citymirror_sensing::{
+    catalog,
+    rules::{Alarm, AlarmChange, Condition},
+    SensingService,
+};
 use tokio::sync::{broadcast::error::RecvError, watch};
 
 pub fn spawn(
@@ -24,6 +28,17 @@ pub fn spawn(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut alarms = sensing.alarms();
+    // Silence is the absence of readings, so it is looked for on a clock.
+    let (sweeper, mut stop2) = (sensing.clone(), stop.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => sweeper.sweep_silence(chrono::Utc::now()),
+                _ = stop2.changed() => return,
+            }
+        }
+    });
     tokio::spawn(async move {
         loop {
             let a = tokio::select! {
@@ -52,40 +67,55 @@ fn unit_of(quantity: &str) -> String {
 }
 
 async fn file(sensing: &SensingService, cases: &CaseService, a: &Alarm) -> anyhow::Result<()> {
-    match a {
-        Alarm::Raised {
-            stream,
-            device,
-            quantity,
-            value,
-            at,
-            rule,
-        } => {
+    let s = &a.subject;
+    let value = a
+        .value
+        .map(|v| match s.condition {
+            Condition::Geofence => format!("{v:.0} 米"),
+            _ => format!("{v}{}", s.quantity.map(unit_of).unwrap_or_default()),
+        })
+        .unwrap_or_default();
+    match &a.change {
+        AlarmChange::Raised(filing) => {
             let d = sensing
                 .registry
-                .device(*device)
-                .ok_or_else(|| anyhow::anyhow!("device {device} is not in the twin"))?;
-            let name = catalog::quantity(quantity).map_or(*quantity, |(_, q)| q.name_zh);
+                .device(s.device)
+                .ok_or_else(|| anyhow::anyhow!("device {} is not in the twin", s.device))?;
+            let name = s
+                .quantity
+                .map(|q| catalog::quantity(q).map_or(q, |(_, q)| q.name_zh))
+                .unwrap_or_default();
+            let what = match s.condition {
+                Condition::Threshold => format!("{name}读数 {value}，越限"),
+                Condition::Rate => format!("{name}读数 {value}，上升过快"),
+                Condition::Silence => "超过规定时间未上报数据".to_owned(),
+                Condition::Geofence => format!("上报位置偏离安装点 {value}"),
+            };
             let sub = Submission {
-                channel: channel("iot-sensor").ok_or_else(|| anyhow::anyhow!("no iot-sensor channel"))?,
-                source_ref: Some(Alarm::source_ref(*stream, *at)),
-                service: service(rule.service),
-                title: format!("{} #{}", rule.title_zh, d.id),
+                channel: channel("iot-sensor")
+                    .ok_or_else(|| anyhow::anyhow!("no iot-sensor channel"))?,
+                source_ref: Some(s.source_ref(a.at)),
+                service: service(filing.service),
+                title: format!("{} #{}", filing.title_zh, d.id),
                 description: format!(
-                    "{} #{}（{} {}）{}读数 {value}{}，于 {} 越限。设备所在网格 {}；数据流 Datastreams({stream})。",
+                    "{} #{}（{} {}）{what}（{}，{}）。设备所在网格 {}；数据流 Datastreams({})。",
                     d.device_type,
                     d.id,
                     d.vendor,
                     d.model,
-                    name,
-                    unit_of(quantity),
-                    citymirror_sensing::time::iso(*at),
-                    d.grid_code
+                    citymirror_sensing::time::iso(a.at),
+                    s.condition.name_zh(),
+                    d.grid_code,
+                    s.stream,
                 ),
                 lon: d.lon,
                 lat: d.lat,
                 address: None,
-                urgency: Some(if rule.urgent { Urgency::Urgent } else { Urgency::Normal }),
+                urgency: Some(if filing.urgent {
+                    Urgency::Urgent
+                } else {
+                    Urgency::Normal
+                }),
                 // Attributes answer the service's questions to citizens; the device and its
                 // Datastream are named in the text (and the reference) instead.
                 attributes: Default::default(),
@@ -96,28 +126,25 @@ async fn file(sensing: &SensingService, cases: &CaseService, a: &Alarm) -> anyho
                 by: Acting::system(),
             };
             let receipt = cases.submit(sub).await?;
-            tracing::info!(number = %receipt.number, device = d.id, quantity, "sensor alarm filed");
+            tracing::info!(number = %receipt.number, device = d.id, condition = s.condition.as_str(), "sensor alarm filed");
         }
-        Alarm::Cleared {
-            stream,
-            quantity,
-            value,
-            at,
-            raised_at,
-            ..
-        } => {
+        AlarmChange::Cleared { raised_at } => {
             let Some(t) = cases
                 .tickets()
-                .find_by_source("iot-sensor", &Alarm::source_ref(*stream, *raised_at))
+                .find_by_source("iot-sensor", &s.source_ref(*raised_at))
                 .await?
             else {
                 return Ok(());
             };
+            let what = match s.condition {
+                Condition::Silence => "设备已恢复上报".to_owned(),
+                Condition::Geofence => format!("设备位置已回到安装点附近（{value}）"),
+                _ => format!("设备读数已恢复正常：{value}"),
+            };
             let mut cmd = Command::new(Action::Comment);
             cmd.note = Some(format!(
-                "设备读数已恢复正常：{value}{}（{}）。",
-                unit_of(quantity),
-                citymirror_sensing::time::iso(*at)
+                "{what}（{}）。",
+                citymirror_sensing::time::iso(a.at)
             ));
             cases.act(t.id, &Acting::system(), cmd).await?;
         }

@@ -11,6 +11,7 @@ pub(crate) mod query;
 mod records;
 mod search;
 pub(crate) mod sensing;
+pub(crate) mod sensing_alarms;
 mod session;
 pub(crate) mod tickets;
 mod tokens;
@@ -66,6 +67,11 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/import/{layer}", post(import::post))
         .route("/api/v1/sensing/ingest", get(sensing::ingest))
         .route("/api/v1/sensing/series", get(sensing::series))
+        .route("/api/v1/sensing/alarms", get(sensing_alarms::alarms))
+        .route(
+            "/api/v1/sensing/devices/{id}/rules",
+            get(sensing_alarms::rules).put(sensing_alarms::set_rules),
+        )
         .route("/api/v1/records/{kind}", get(records::list))
         .route("/api/v1/records/{kind}/{id}", get(records::one))
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))

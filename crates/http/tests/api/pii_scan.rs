@@ -302,6 +302,7 @@ fn text_endpoints(patched: &[(LayerId, i64)], staff: i64) -> Vec<String> {
             .to_owned(),
         "/sta/v1.1/Observations?$top=1000".to_owned(),
         "/api/v1/sensing/ingest?limit=10000".to_owned(),
+        "/api/v1/sensing/alarms?limit=5000".to_owned(),
         "/sta/v1.1/Sensors?$top=1000".to_owned(),
         "/sta/v1.1/FeaturesOfInterest?$top=10000".to_owned(),
         // The tiles over the patched features, all layers at once.

@@ -75,8 +75,19 @@ pub struct SensingService {
     pub alarm_book: Mutex<crate::rules::AlarmBook>,
     alarms: broadcast::Sender<crate::rules::Alarm>,
     /// A device stream's device and quantity, looked up once.
-    stream_quantity: Mutex<HashMap<i64, Option<(i64, &'static str)>>>,
+    stream_quantity: Mutex<HashMap<i64, Option<StreamOf>>>,
+    overrides_write: tokio::sync::Mutex<()>,
     pub(crate) serials: crate::ingest::Serials,
+}
+
+/// What the rules need of a device's stream, looked up once.
+#[derive(Debug)]
+struct StreamOf {
+    device: i64,
+    k: usize,
+    device_type: Box<str>,
+    quantities: &'static [&'static str],
+    home: (f64, f64),
 }
 
 impl std::fmt::Debug for SensingService {
@@ -110,7 +121,20 @@ impl SensingService {
             alarm_book: Mutex::default(),
             alarms: broadcast::channel(4096).0,
             stream_quantity: Mutex::default(),
+            overrides_write: Default::default(),
         };
+        if let Some(doc) = svc.repo.rule_overrides().await? {
+            let all: HashMap<i64, crate::rules::DeviceOverride> = serde_json::from_str(&doc)
+                .map_err(|e| {
+                    SensingError::Repo(citymirror_core::RepoError::Corrupt(format!(
+                        "rule overrides: {e}"
+                    )))
+                })?;
+            let mut book = svc.alarm_book.lock().expect("alarm book");
+            for (d, o) in all {
+                book.set_override(d, o);
+            }
+        }
         svc.catch_up_rollups().await?;
         Ok(svc)
     }
@@ -124,8 +148,11 @@ impl SensingService {
         self.alarms.subscribe()
     }
 
-    /// Runs the rules on stored readings of device streams.
+    /// Runs the rules on stored readings of device streams: thresholds and rates on
+    /// each value, and the geofence where a reading names where it was made (an
+    /// inline FeatureOfInterest, as SensorThings' mobile sensors report position).
     pub(crate) fn apply_rules(&self, stored: &[Arc<Observation>]) {
+        let received = Utc::now();
         let mut raised = Vec::new();
         {
             let mut kinds = self.stream_quantity.lock().expect("stream quantities");
@@ -135,24 +162,106 @@ impl SensingService {
                 else {
                     continue;
                 };
-                let kind = *kinds.entry(id).or_insert_with(|| {
+                let kind = kinds.entry(id).or_insert_with(|| {
                     let (device, k) = crate::devices::split_datastream(id)?;
                     let d = self.registry.device(device)?;
-                    crate::catalog::quantities(&d.device_type)
-                        .get(k)
-                        .map(|q| (device, *q))
+                    let quantities = crate::catalog::quantities(&d.device_type);
+                    (k < quantities.len()).then(|| StreamOf {
+                        device,
+                        k,
+                        device_type: d.device_type.into(),
+                        quantities,
+                        home: (d.lon, d.lat),
+                    })
                 });
-                let Some((device, quantity)) = kind else {
+                let Some(s) = kind else {
                     continue;
                 };
-                if let Some(a) = book.observe(id, device, quantity, v, o.phenomenon_time.start) {
-                    raised.push(a);
+                let info = crate::rules::DeviceInfo {
+                    id: s.device,
+                    device_type: &s.device_type,
+                    quantities: s.quantities,
+                };
+                let at = o.phenomenon_time.start;
+                raised.extend(book.observe(&info, s.k, v, at, received));
+                if let Some(p) = o.foi.and_then(|f| self.position_of(f)) {
+                    raised.extend(book.locate(&info, s.home, p, at));
                 }
             }
         }
         for a in raised {
             let _ = self.alarms.send(a);
         }
+    }
+
+    /// Where a stored FeatureOfInterest is (a device's own, derived one is where the
+    /// twin has it, so it never moves it).
+    fn position_of(&self, foi: i64) -> Option<(f64, f64)> {
+        if foi < crate::devices::STORED_IDS_FROM {
+            return None;
+        }
+        let e = self
+            .registry
+            .get(EntityType::FeatureOfInterest, foi, false)?;
+        crate::geometry::anchor(&crate::geometry::from_json(e.props.get("feature")?)?)
+    }
+
+    /// Reports the devices that have gone silent (run on a timer).
+    pub fn sweep_silence(&self, now: DateTime<Utc>) {
+        let alarms = {
+            let mut book = self.alarm_book.lock().expect("alarm book");
+            book.sweep(now, |id| {
+                let d = self.registry.device(id)?;
+                let q = crate::catalog::quantities(&d.device_type);
+                Some((d.device_type, q))
+            })
+        };
+        if alarms.mass_silence > 0 {
+            tracing::warn!(
+                devices = alarms.mass_silence,
+                "{} devices fell silent at once: the link to them (broker, gateways) is down; no ticket per device",
+                alarms.mass_silence
+            );
+        }
+        for a in alarms.alarms {
+            let _ = self.alarms.send(a);
+        }
+    }
+
+    /// Sets a device's own rules (an empty override restores its type's), checked
+    /// against what the device measures, and stored before it takes effect.
+    pub async fn set_rule_override(
+        &self,
+        device: i64,
+        o: crate::rules::DeviceOverride,
+    ) -> Result<(), SensingError> {
+        let d = self
+            .registry
+            .device(device)
+            .ok_or(SensingError::NotFound(EntityType::Thing, device))?;
+        o.validate(&d.device_type)
+            .map_err(|e| SensingError::Invalid(crate::model::invalid("invalid_rule", e.0)))?;
+        // One writer at a time: the document is read, changed and written whole.
+        let _write = self.overrides_write.lock().await;
+        let mut all = self
+            .alarm_book
+            .lock()
+            .expect("alarm book")
+            .overrides()
+            .clone();
+        if o == crate::rules::DeviceOverride::default() {
+            all.remove(&device);
+        } else {
+            all.insert(device, o.clone());
+        }
+        let doc = serde_json::to_string(&all.iter().collect::<std::collections::BTreeMap<_, _>>())
+            .expect("overrides serialize");
+        self.repo.put_rule_overrides(&doc).await?;
+        self.alarm_book
+            .lock()
+            .expect("alarm book")
+            .set_override(device, o);
+        Ok(())
     }
 
     pub(crate) fn announce(&self, c: Change) {

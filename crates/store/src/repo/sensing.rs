@@ -39,6 +39,8 @@ const OBS_INSERT: &[(&str, SqlType)] = &[
 ];
 
 const WATERMARK: &str = "sta_rollup_watermark";
+/// The per-device rule overrides: few, read whole at start, so one document.
+const RULE_OVERRIDES: &str = "sensing_rule_overrides";
 
 fn kind_name(k: EntityType) -> &'static str {
     k.collection()
@@ -453,6 +455,26 @@ impl SensingRepo for Store {
             s.parse()
                 .map_err(|_| RepoError::Corrupt(format!("watermark `{s}`")))
         })
+    }
+
+    async fn rule_overrides(&self) -> Result<Option<String>, RepoError> {
+        query(GET_META)
+            .bind(RULE_OVERRIDES)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(backend("cannot read the sensor rule overrides"))?
+            .map(|r| r.get::<String>(0))
+            .transpose()
+    }
+
+    async fn put_rule_overrides(&self, doc: &str) -> Result<(), RepoError> {
+        query(SET_META)
+            .bind(RULE_OVERRIDES)
+            .bind(doc)
+            .execute(&self.db)
+            .await
+            .map_err(backend("cannot store the sensor rule overrides"))?;
+        Ok(())
     }
 
     async fn rollups(
