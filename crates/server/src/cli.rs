@@ -62,11 +62,56 @@ pub struct SensingPublishArgs {
     /// Readings per MQTT message (a gateway batches the devices behind it).
     #[arg(long, default_value_t = 1)]
     pub lines_per_message: u64,
-    /// Alarms to inject over the run: manhole covers tilted to 22.5° (each cover once).
+    /// Alarms to inject over the run: manhole covers tilted to 22.5° (each cover once,
+    /// chosen among the healthy ones).
     #[arg(long, default_value_t = 0)]
     pub alarms: u64,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Every device well: no silent, garbled, stuck or drifting device, no incident
+    /// (the fault flags below are then ignored; `--rain` and `--alarms` still apply).
+    #[arg(long)]
+    pub no_faults: bool,
+    /// The share of devices that never publish.
+    #[arg(long, default_value_t = 0.02)]
+    pub silent_fraction: f64,
+    /// The share of devices that publish for a while, then stop for good (so the
+    /// platform's silence rule alarms).
+    #[arg(long, default_value_t = 0.005)]
+    pub stopping_fraction: f64,
+    /// Stopping devices stop, and stuck sensors freeze, within this many seconds of the start.
+    #[arg(long, default_value_t = 600)]
+    pub stop_within: u64,
+    /// The share of devices that send malformed lines (half of their lines: bad
+    /// numbers, missing values, bad timestamps, unknown serials, JSON).
+    #[arg(long, default_value_t = 0.002)]
+    pub malformed_fraction: f64,
+    /// The share of devices whose sensor freezes.
+    #[arg(long, default_value_t = 0.005)]
+    pub stuck_fraction: f64,
+    /// The share of devices whose sensor drifts (a quarter of its healthy span an hour).
+    #[arg(long, default_value_t = 0.005)]
+    pub drifting_fraction: f64,
+    /// Incidents per device-hour (covers knocked askew, smoke, gas leaks, elevator
+    /// faults), each crossing its alarm threshold for ten minutes.
+    #[arg(long, default_value_t = 0.0005)]
+    pub incident_rate: f64,
+    /// Devices the twin marks offline (离线) publish too (by default they are silent).
+    #[arg(long)]
+    pub publish_offline: bool,
+    /// A rainstorm of this many minutes: water levels rise with a lag (a quarter of
+    /// the storm, 2 to 10 min) and recede after; low spots flood past the alarm.
+    #[arg(long, value_name = "MINUTES")]
+    pub rain: Option<f64>,
+    /// The storm begins this many seconds into the run.
+    #[arg(long, default_value_t = 0, value_name = "SECONDS")]
+    pub rain_after: u64,
+    /// The storm's peak intensity (mm/h).
+    #[arg(long, default_value_t = 60.0)]
+    pub rain_peak: f64,
+    /// The storm comes again this many minutes after each start.
+    #[arg(long, value_name = "MINUTES")]
+    pub rain_every: Option<f64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -374,6 +419,20 @@ pub struct DemoArgs {
         default_value = "../shared/data/citizen-messages"
     )]
     pub messages: PathBuf,
+    /// Where the demo's embedded MQTT broker listens: MQTT 3.1.1 here, MQTT 5 on the
+    /// next port. Devices and SensorThings clients publish to it.
+    #[arg(
+        long,
+        default_value = "127.0.0.1:1884",
+        env = "CITYMIRROR_BROKER_LISTEN"
+    )]
+    pub broker_listen: SocketAddr,
+    /// Use this external broker (mqtt://host:port, MQTT 5) instead of the embedded one.
+    #[arg(long, env = "CITYMIRROR_MQTT")]
+    pub mqtt: Option<String>,
+    /// Readings per second the demo's devices publish over MQTT (0: none).
+    #[arg(long, default_value_t = 200)]
+    pub device_rate: u64,
     #[command(flatten)]
     pub web: WebArgs,
 }

@@ -4,6 +4,7 @@
 //! edge in `citymirror-http`.
 
 mod alarms;
+mod broker;
 mod cli;
 mod commands;
 mod local;
@@ -23,7 +24,8 @@ fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+                // rumqttd (the demo's broker) logs every connection and subscription at info.
+                .unwrap_or_else(|_| "info,sqlx=warn,rumqttd=warn".into()),
         )
         .with_writer(std::io::stderr)
         // Colour codes only for a person at a terminal, not in a log file or a journal.

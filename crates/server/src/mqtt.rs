@@ -43,7 +43,7 @@ use tokio::sync::{mpsc, watch};
 use crate::cli::MqttArgs;
 
 /// Host and port of `mqtt://host:port` (or `host:port`).
-fn broker(url: &str) -> anyhow::Result<(String, u16)> {
+pub fn broker(url: &str) -> anyhow::Result<(String, u16)> {
     let rest = url
         .strip_prefix("mqtt://")
         .or_else(|| url.strip_prefix("tcp://"))

@@ -27,6 +27,10 @@
 //! [`run_simulator`] then changes the running twin every few seconds through
 //! [`citymirror_twin::TwinService`] — device status flips, new components, removals —
 //! the same write path as the OGC API Features Part 4 edge.
+//!
+//! [`readings`] says what each device reports at any moment (rain, the day's rhythm,
+//! incidents, and silent, garbled, stuck or drifting devices), for the publisher that
+//! sends it over MQTT.
 
 mod basemap;
 mod buildings;
@@ -48,6 +52,7 @@ mod partition;
 mod people;
 mod pick;
 mod pipes;
+pub mod readings;
 mod records;
 mod roads;
 mod simulator;
@@ -60,6 +65,7 @@ use citymirror_core::LayerId;
 use citymirror_twin::{RecordRepo, RepoError, TwinRepo};
 
 pub use outline::Outline;
+pub use readings::{Emission, FaultConfig, ReadingModel, Storm, Weather};
 pub use simulator::{run_simulator, SimulatorConfig};
 
 /// What to generate.

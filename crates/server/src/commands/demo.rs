@@ -16,7 +16,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         data_dir: args.data_dir.clone(),
         database: None,
     };
-    {
+    let devices = {
         let _lock = crate::local::exclusive(&store_args, "stop it, or use `citymirror serve`")?;
         let store = open_store(&store_args).await?;
         let (repo, _) = super::repos(&store);
@@ -33,7 +33,22 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             provision(&store, &store_args, &AuditKeyArgs { audit_key: None }).await?;
         }
         history_into(&store, &args.district).await?;
-    }
+        super::sensing::load_devices(&store).await?
+    };
+    // The sensing network: an external broker if one is named, else the embedded one.
+    let mqtt_url = match &args.mqtt {
+        Some(url) => url.clone(),
+        None => {
+            let at = crate::broker::start(args.broker_listen)?;
+            eprintln!(
+                "MQTT broker (embedded): mqtt://{} (MQTT 3.1.1), mqtt://{} (MQTT 5)",
+                at.v4, at.v5
+            );
+            format!("mqtt://{}", at.v5)
+        }
+    };
+    let (broker_host, broker_port) = crate::mqtt::broker(&mqtt_url)?;
+    let device_rate = args.device_rate;
     let interval = Duration::from_secs_f64(args.sim_interval.max(0.1));
     let messages = args.messages.clone();
     let seed = args.district.seed;
@@ -51,7 +66,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             insecure_cookies: false,
             cases: Default::default(),
             mqtt: crate::cli::MqttArgs {
-                url: None,
+                url: Some(mqtt_url.clone()),
                 client_id: "citymirror-ingest".into(),
                 vendor_prefix: "citymirror/up".into(),
                 batch: 5000,
@@ -63,6 +78,28 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 running.cases.clone(),
                 messages,
             ));
+            if device_rate > 0 {
+                // The devices report over MQTT as a district's gateways would: rain,
+                // the day's rhythm, incidents, and a few silent or garbled devices.
+                tokio::spawn({
+                    let stop = running.stop.clone();
+                    async move {
+                        if let Err(e) = super::sensing::simulate(
+                            devices,
+                            broker_host,
+                            broker_port,
+                            device_rate,
+                            seed,
+                            citymirror_sim::readings::FaultConfig::default(),
+                            stop,
+                        )
+                        .await
+                        {
+                            tracing::warn!("the demo's devices stopped reporting: {e}");
+                        }
+                    }
+                });
+            }
             tokio::spawn(citymirror_sim::run_simulator(
                 running.service,
                 SimulatorConfig {

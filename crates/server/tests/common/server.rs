@@ -32,17 +32,31 @@ impl Server {
 
     /// A server on the data directory `dir`, with more arguments (`--database …`).
     pub fn start_with(dir: tempfile::TempDir, more: &[&str]) -> Server {
-        let d = dir.path().to_str().unwrap();
+        let d = dir.path().to_str().unwrap().to_owned();
+        let serve = [
+            "serve",
+            "--data-dir",
+            &d,
+            "--listen",
+            "127.0.0.1:0",
+            "--header-read-timeout-s",
+            "1",
+        ];
+        Server::run(dir, &serve, more)
+    }
+
+    /// `citymirror demo` on the data directory `dir` (generated on first run), with
+    /// more arguments.
+    #[allow(dead_code)] // Not every test binary runs the demo.
+    pub fn demo(dir: tempfile::TempDir, more: &[&str]) -> Server {
+        let d = dir.path().to_str().unwrap().to_owned();
+        let demo = ["demo", "--data-dir", &d, "--listen", "127.0.0.1:0"];
+        Server::run(dir, &demo, more)
+    }
+
+    fn run(dir: tempfile::TempDir, command: &[&str], more: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_citymirror"))
-            .args([
-                "serve",
-                "--data-dir",
-                d,
-                "--listen",
-                "127.0.0.1:0",
-                "--header-read-timeout-s",
-                "1",
-            ])
+            .args(command)
             .args(more)
             // CITYMIRROR_TEST_SERVER_LOG=debug shows more when a test fails.
             .env(
@@ -69,7 +83,7 @@ impl Server {
             }
         });
         let port = port_rx
-            .recv_timeout(Duration::from_secs(60))
+            .recv_timeout(Duration::from_secs(180))
             .unwrap_or_else(|_| panic!("the server did not start: {}", log.lock().unwrap()));
         Server {
             child,
