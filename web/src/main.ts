@@ -19,7 +19,7 @@ import { mountAccount } from './ui/account';
 import { currentArea, goToArea, mountAreaPanel, refreshArea } from './ui/areaPanel';
 import { closeDetails, detailsState, featureChanged, mountDetails, showDetails } from './ui/details';
 import { byId } from './ui/dom';
-import { mountLayerPanel } from './ui/layerPanel';
+import { mountLayerPanel, showLayerGroup } from './ui/layerPanel';
 import { mountLiveIndicator, noteChange, setLiveState } from './ui/liveIndicator';
 import { mountSearch } from './ui/search';
 import { mountShell } from './ui/shell';
@@ -28,6 +28,9 @@ import { watchMapErrors } from './map/errors';
 import { setAreaLabels } from './map/labels';
 import { addTicketsLayer, claimTicketClick, refreshTickets, ticketsLayerState, ticketUnder } from './map/ticketsLayer';
 import { mountNav } from './ui/nav';
+import { alarmsState, refreshAlarms, watchAlarms, type Alarm } from './alarms';
+import { mountAlarmPanel } from './ui/alarmPanel';
+import { deviceAlarmState, paintDeviceAlarms } from './map/deviceAlarms';
 
 declare global {
   interface Window {
@@ -66,6 +69,8 @@ async function boot(): Promise<void> {
     session,
     setLang,
     ticketsLayerState,
+    alarms: alarmsState,
+    deviceAlarm: (id: number) => (map ? deviceAlarmState(map, id) : null),
   };
   window.__citymirror = hook;
 
@@ -87,6 +92,17 @@ async function boot(): Promise<void> {
     },
     onArea(code) {
       void goToArea(code, { quiet: true });
+    },
+  });
+  // A click on an alarm: the device, shown with its details (the devices layer is
+  // switched on, since a reader who never asked for it would otherwise see nothing there).
+  const alarmPanel = mountAlarmPanel({
+    onAlarm(a: Alarm) {
+      if (map) {
+        showLayerGroup('devices');
+        flyToFeature(map, [a.lon, a.lat]);
+      }
+      void showDetails('devices', a.device);
     },
   });
   mountSearch((r) => {
@@ -127,6 +143,12 @@ async function boot(): Promise<void> {
     byId('map').append(Object.assign(document.createElement('p'), { className: 'notice pad', textContent: t().errorWebgl }));
   }
 
+  // Open sensor alarms (staff only): one poll feeds the panel and the devices' colours.
+  watchAlarms((v) => {
+    alarmPanel.update(v);
+    if (map) paintDeviceAlarms(map, v.state === 'shown' || v.state === 'failed' ? (v.list?.alarms ?? []) : []);
+  });
+
   // Who is reading decides what the page shows: a governed area opens on that area, and
   // everyone else on the whole district, fitted to the screen.
   const open = async () => {
@@ -156,17 +178,22 @@ async function boot(): Promise<void> {
   const reloadTickets = throttlePerKey(() => {
     if (map) void refreshTickets(map);
   }, 1500);
+  // A sensor alarm is filed as a ticket within a second or two: a ticket event is the cue
+  // to ask for the alarms again (their ticket numbers) without waiting for the next poll.
+  const reloadAlarms = throttlePerKey(() => refreshAlarms(), 3000);
   connectLive({
     onState: setLiveState,
     onResync() {
       if (map) for (const l of TWIN_LAYERS) refreshTiles(l);
       refreshFigures('area');
       reloadTickets('tickets');
+      reloadAlarms('alarms');
       const d = detailsState();
       if (d.state === 'shown' && d.layer && d.id !== undefined) void showDetails(d.layer, d.id, { live: true });
     },
     onTicket() {
       reloadTickets('tickets');
+      reloadAlarms('alarms');
     },
     onFeature(e) {
       noteChange(e);

@@ -200,6 +200,8 @@ describe('the request loop (民意速办)', () => {
     await page.waitForFunction(() => document.querySelector('.grid-path')?.dataset.street === '440304008');
     assert.match(await page.locator('.grid-path').innerText(), /^莲花街道 › /);
     assert.equal(await page.locator('#detail .photo-thumb img').count(), 1);
+    // A citizen's request has no sensor readings to show.
+    assert.equal(await page.locator('#detail .sensor-series').count(), 0);
     assert.equal(await page.locator('.timer-row').count(), 3);
     assert.match(await page.locator('.timer-row[data-stage="contact"] .timer-left').innerText(), /^剩余 \d+分/);
     // The lead unit reads the citizen's name and number in full, to call them back.
@@ -351,6 +353,69 @@ describe('the request loop (民意速办)', () => {
       assert.equal(await page.locator('.chart canvas').count(), 7);
       assert.deepEqual(await page.locator('#nav .nav-link').evaluateAll((as) => as.map((a) => a.dataset.page)), ['map', 'workbench', 'dashboard', 'citizen']);
       await page.screenshot({ path: screenshotPath('19-dashboard.png'), fullPage: true });
+      await assertClean(page, problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("a sensor's ticket in the workbench", () => {
+  // A manhole cover reads a level 1–2° for an hour, then 22.5° (the limit is 15°): the
+  // alarm is filed as a ticket (channel iot-sensor, source `alarm:<stream>:<ms>`), and the
+  // workbench shows the cover's readings with the alarm's moment marked.
+  test("shows the Datastream's last 24 hours with the alarm marked", async () => {
+    const admin = await signIn('admin');
+    const filter = encodeURIComponent("properties/device_type eq '井盖位移传感器' and properties/status eq '在线'");
+    const cover = (await getJson(`/sta/v1.1/Things?$top=1&$skip=7&$filter=${filter}`)).value[0];
+    assert.ok(cover, 'the demo district has manhole covers');
+    const stream = cover['@iot.id'] * 8; // tilt, the cover's first quantity
+    const post = (result, at) =>
+      admin.send('POST', `/sta/v1.1/Datastreams(${stream})/Observations`, { result, phenomenonTime: new Date(at).toISOString() }, 'application/json');
+    const now = Date.now();
+    for (let i = 12; i >= 1; i--) await post(1 + (i % 3) * 0.5, now - i * 5 * 60_000);
+    await post(22.5, now);
+
+    // Filed within a second or two; staff read where it came from.
+    let ticket = null;
+    for (let i = 0; i < 60 && !ticket; i++) {
+      const list = await (await admin.send('GET', '/api/v1/tickets?limit=50')).json();
+      ticket = list.tickets.find((t) => t.channel.code === 'iot-sensor' && t.source_ref?.startsWith(`alarm:${stream}:`)) ?? null;
+      if (!ticket) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(ticket, `no ticket for the alarm of Datastream ${stream}`);
+    const raisedAt = Number(ticket.source_ref.split(':')[2]);
+    assert.ok(Math.abs(raisedAt - now) < 60_000, `raised at ${raisedAt}, the reading was at ${now}`);
+
+    const { page, problems, context } = await openPage(browser);
+    try {
+      await openReady(page, `/workbench.html#${ticket.number}`);
+      await page.locator('#sign-in').click();
+      await page.locator('input[name=username]').fill('admin');
+      await page.locator('input[name=password]').fill(PASSWORD);
+      await page.locator('.login-form button[type=submit]').click();
+      await page.waitForSelector(`#detail[data-number="${ticket.number}"]`);
+      const section = page.locator('#detail .sensor-series');
+      await page.waitForSelector('#detail .sensor-series[data-marked]', { timeout: 30_000 });
+      assert.equal(await section.getAttribute('data-datastream'), String(stream));
+      assert.equal(await section.getAttribute('data-alarm-at'), new Date(raisedAt).toISOString());
+      assert.equal(await section.getAttribute('data-marked'), new Date(raisedAt).toISOString());
+      // A day asked with resolution=auto comes as a mean per minute: one point per reading.
+      assert.equal(await section.getAttribute('data-resolution'), 'PT1M');
+      assert.equal(Number(await section.getAttribute('data-points')), 13);
+      assert.match(await section.locator('.series-head').innerText(), new RegExp(`井盖倾角.*Datastreams\\(${stream}\\)`));
+      assert.equal(await section.locator('.sensor-chart canvas').count() >= 1, true);
+      // What the chart holds: the readings, and the alarm's moment as a marked line.
+      const drawn = await page.evaluate(() => {
+        const canvas = document.querySelector('#detail .sensor-chart canvas');
+        const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let red = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i] > 200 && px[i + 1] < 110 && px[i + 2] < 110) red += 1;
+        return { red, width: canvas.width };
+      });
+      assert.ok(drawn.red > 20, `the alarm's line is not drawn (${drawn.red} red pixels)`);
+      await section.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: screenshotPath('23-workbench-sensor-series.png') });
       await assertClean(page, problems);
     } finally {
       await context.close();

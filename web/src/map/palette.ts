@@ -23,6 +23,11 @@ export const palette = {
   device: '#fbbf24',
   offline: '#64748b',
   fault: '#ef4444',
+  // A device with an open sensor alarm (ringed, so it reads at any zoom), and one that
+  // has gone silent.
+  deviceAlarm: '#ff3b3b',
+  deviceAlarmRing: '#fecaca',
+  deviceSilent: '#64748b',
   // The basemap: quiet, so the district's own layers stay in front.
   water: '#1b5d9c',
   waterLabel: '#7dd3fc',

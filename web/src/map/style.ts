@@ -71,6 +71,10 @@ const selected = (on: string, off: ExpressionSpecification | string): Expression
   off as ExpressionSpecification,
 ];
 
+/** A device's open sensor alarm, as feature state (see `deviceAlarms.ts`). */
+const inAlarm: ExpressionSpecification = ['==', ['feature-state', 'alarm'], 'alarm'];
+const silent: ExpressionSpecification = ['==', ['feature-state', 'alarm'], 'silent'];
+
 function match(prop: string, colours: Record<string, string>, fallback: string): ExpressionSpecification {
   const pairs = Object.entries(colours).flat();
   return ['match', ['get', prop], ...pairs, fallback] as unknown as ExpressionSpecification;
@@ -308,13 +312,39 @@ function layers(has: (l: TwinLayer) => boolean): LayerSpecification[] {
       minzoom: 14,
       layout: { visibility: 'none' },
       paint: {
-        'circle-color': selected(
-          palette.selected,
+        // An open sensor alarm (feature state `alarm`, set by `deviceAlarms.ts`) outranks
+        // the device's registered status: red in alarm, grey when silent.
+        'circle-color': selected(palette.selected, [
+          'case',
+          inAlarm,
+          palette.deviceAlarm,
+          silent,
+          palette.deviceSilent,
           match('status', { 离线: palette.offline, 故障: palette.fault }, palette.device),
-        ),
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 13, 1.8, 18, 5.5],
-        'circle-stroke-color': palette.background,
-        'circle-stroke-width': 0.6,
+        ]),
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 13, ['case', inAlarm, 3.4, 1.8], 18, ['case', inAlarm, 8, 5.5]],
+        'circle-stroke-color': ['case', inAlarm, palette.deviceAlarmRing, palette.background],
+        'circle-stroke-width': ['case', inAlarm, 1.4, 0.6],
+      },
+    },
+    // Devices stand close together (a street's manhole covers can be a metre apart), and
+    // a neighbour drawn later would hide a device in alarm or the one selected. The same
+    // devices once more, above, transparent unless in alarm or selected: feature state
+    // cannot filter or sort a layer, but it can paint.
+    {
+      id: 'devices-top',
+      type: 'circle',
+      source: 'devices',
+      'source-layer': 'devices',
+      minzoom: 14,
+      layout: { visibility: 'none' },
+      paint: {
+        'circle-color': selected(palette.selected, palette.deviceAlarm),
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 13, ['case', inAlarm, 3.4, 1.8], 18, ['case', inAlarm, 8, 5.5]],
+        'circle-stroke-color': ['case', inAlarm, palette.deviceAlarmRing, palette.background],
+        'circle-stroke-width': ['case', inAlarm, 1.4, 0.6],
+        'circle-opacity': ['case', ['boolean', ['feature-state', 'selected'], false], 1, inAlarm, 1, 0],
+        'circle-stroke-opacity': ['case', ['boolean', ['feature-state', 'selected'], false], 1, inAlarm, 1, 0],
       },
     },
   ]);

@@ -51,6 +51,9 @@ export interface PublicTicket {
 export interface Ticket extends PublicTicket {
   id: number;
   channel: Named;
+  /** What the channel knows the request by: a hotline call id, or for a sensor
+   * (`iot-sensor`) the alarm, `alarm:<datastream id>:<raised at, ms since the epoch>`. */
+  source_ref: string | null;
   category_source: 'submitter' | 'classifier' | 'operator' | 'rule';
   confidence: number | null;
   place: { layer: string; id: number; name: string | null } | null;

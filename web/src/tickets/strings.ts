@@ -247,6 +247,14 @@ const zh = {
   signInToSee: '请先登录。',
   workbenchForbidden: '工作台面向诉求处置人员，请使用处置、网格、社区、街道或督办账号登录。',
   durationUnits: { d: '天', h: '小时', m: '分', s: '秒' } as Record<string, string>,
+  // a sensor's ticket: the Datastream's readings around the alarm
+  sensorSeries: '设备读数',
+  sensorSeriesWindow: (from: string, to: string) => `${from} 至 ${to}`,
+  sensorResolutions: { raw: '原始读数', PT1M: '每分钟均值', PT1H: '每小时均值' } as Record<string, string>,
+  sensorAlarmMoment: '告警时刻',
+  sensorSeriesEmpty: '该时段没有读数。',
+  sensorSeriesFailed: '读数暂时无法加载。',
+  sensorDatastream: (id: number) => `数据流 Datastreams(${id})`,
 };
 
 export type TicketStrings = typeof zh;
@@ -488,6 +496,13 @@ const en: TicketStrings = {
   signInToSee: 'Please sign in first.',
   workbenchForbidden: 'The workbench is for the people who handle requests: sign in as a handler, grid, community, street or supervisor.',
   durationUnits: { d: 'd', h: 'h', m: 'min', s: 's' },
+  sensorSeries: 'Device readings',
+  sensorSeriesWindow: (from: string, to: string) => `${from} to ${to}`,
+  sensorResolutions: { raw: 'raw readings', PT1M: 'mean per minute', PT1H: 'mean per hour' },
+  sensorAlarmMoment: 'alarm',
+  sensorSeriesEmpty: 'No readings in this period.',
+  sensorSeriesFailed: 'The readings cannot be loaded just now.',
+  sensorDatastream: (id: number) => `Datastream ${id}`,
 };
 
 export const ticketStrings = { zh, en };

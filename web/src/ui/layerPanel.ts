@@ -46,7 +46,7 @@ const GROUPS: Group[] = [
   { key: 'pipes', label: () => t().layerPipes, note: () => t().fromZoom(14), layers: ['pipes-line'], swatch: pipeColours['给水'], initially: false },
   { key: 'components', label: () => t().layerComponents, note: () => t().fromZoom(15), layers: ['components-dot'], swatch: '#2dd4bf', initially: false },
   { key: 'cameras', label: () => t().layerCameras, note: () => t().fromZoom(14), layers: ['cameras-dot'], swatch: palette.camera, initially: true },
-  { key: 'devices', label: () => t().layerDevices, note: () => t().fromZoom(14), layers: ['devices-dot'], swatch: palette.device, initially: false },
+  { key: 'devices', label: () => t().layerDevices, note: () => t().fromZoom(14), layers: ['devices-dot', 'devices-top'], swatch: palette.device, initially: false },
   {
     key: 'tickets',
     label: () => t().layerTickets,
@@ -96,24 +96,62 @@ function heightLegend(): HTMLElement {
   );
 }
 
+/** The devices' colours: their registered status, and their open sensor alarms. */
+function deviceLegend(): HTMLElement {
+  const s = t();
+  const item = (colour: string, label: string, key: string) =>
+    h('span', { class: 'legend-item', 'data-state': key }, h('span', { class: 'legend-dot', style: `--swatch:${colour}` }), label);
+  return h(
+    'div',
+    { class: 'legend device-legend' },
+    h('div', { class: 'legend-title' }, s.deviceLegend),
+    h(
+      'div',
+      { class: 'legend-items' },
+      item(palette.device, s.deviceNormal, 'normal'),
+      item(palette.deviceAlarm, s.deviceInAlarm, 'alarm'),
+      item(palette.deviceSilent, s.deviceSilent, 'silent'),
+    ),
+  );
+}
+
+/** Switches a group on from elsewhere (the alarm panel shows a device): set once mounted. */
+let switchOn: ((key: string) => void) | null = null;
+
+export function showLayerGroup(key: string): void {
+  switchOn?.(key);
+}
+
 export function mountLayerPanel(map: MapLibreMap): void {
   const host = byId('layer-panel');
   const state: Record<string, boolean> = Object.fromEntries(GROUPS.map((g) => [g.key, g.initially]));
   Object.assign(state, remembered());
   for (const g of GROUPS) setGroupVisible(map, g.key, state[g.key]);
+  // The devices' legend is there while the devices are.
+  let legend: HTMLElement | null = null;
+  const toggle = (key: string, on: boolean) => {
+    state[key] = on;
+    setGroupVisible(map, key, on);
+    remember(state);
+    if (key === 'devices' && legend) legend.hidden = !on;
+  };
+  switchOn = (key) => {
+    if (state[key]) return;
+    toggle(key, true);
+    const input = host.querySelector<HTMLInputElement>(`input[data-layer="${key}"]`);
+    if (input) input.checked = true;
+  };
 
   const render = () => {
     const wasOpen = host.querySelector('details')?.open;
+    legend = deviceLegend();
+    legend.hidden = !state.devices;
     const rows = GROUPS.filter((g) => g.available?.() ?? true).map((g) => {
       const input = h('input', {
         type: 'checkbox',
         'data-layer': g.key,
         checked: state[g.key],
-        onchange: (e: Event) => {
-          state[g.key] = (e.target as HTMLInputElement).checked;
-          setGroupVisible(map, g.key, state[g.key]);
-          remember(state);
-        },
+        onchange: (e: Event) => toggle(g.key, (e.target as HTMLInputElement).checked),
       });
       return h(
         'label',
@@ -132,6 +170,7 @@ export function mountLayerPanel(map: MapLibreMap): void {
         h('summary', {}, t().layers),
         h('div', { class: 'layer-list' }, ...rows),
         heightLegend(),
+        legend,
       ),
     );
   };

@@ -19,6 +19,7 @@ import { notify } from '../ui/toast';
 import { actionPanel } from './actions';
 import { allowedActions } from './allowed';
 import { twinContext } from './context';
+import { sensorSeries } from './sensorSeries';
 import { unitName } from './units';
 
 const PROOF_RETRY_MS = 6000;
@@ -59,6 +60,16 @@ export function mountDetail(host: HTMLElement, cat: Catalogue, onActed: (tk: Tic
     const ctl = new AbortController();
     context = { number: tk.number, el: twinContext(tk, ctl.signal), ctl };
     return context.el;
+  };
+  // A sensor's readings around its alarm (tickets from the `iot-sensor` channel), kept
+  // the same way: the chart is drawn once per ticket, not after every step.
+  let readings: { number: string; el: HTMLElement | null; ctl: AbortController } | null = null;
+  const readingsFor = (tk: Ticket): HTMLElement | null => {
+    if (readings?.number === tk.number) return readings.el;
+    readings?.ctl.abort();
+    const ctl = new AbortController();
+    readings = { number: tk.number, el: sensorSeries(tk, ctl.signal), ctl };
+    return readings.el;
   };
 
   const drawTimeline = (history: History) => {
@@ -118,6 +129,7 @@ export function mountDetail(host: HTMLElement, cat: Catalogue, onActed: (tk: Tic
               ? h('p', { class: 'hint' }, [tk.returned ? s.detailsReturned(tk.returned) : '', tk.reopened ? s.detailsReopened(tk.reopened) : ''].filter(Boolean).join(' · '))
               : null,
           ),
+          readingsFor(tk),
           timelineHost,
         ),
         h(
@@ -157,6 +169,8 @@ export function mountDetail(host: HTMLElement, cat: Catalogue, onActed: (tk: Tic
       shown = null;
       context?.ctl.abort();
       context = null;
+      readings?.ctl.abort();
+      readings = null;
       delete host.dataset.number;
       delete host.dataset.status;
       replace(host, h('p', { class: 'empty-detail muted' }, t().noTicketSelected));

@@ -404,6 +404,25 @@ async fn a_hotline_batch_is_checked_whole_before_any_call_is_filed_and_filed_onc
         assert_eq!(r.json()["existing"], expected_existing);
     }
     assert_eq!(app.cases.tickets().count_tickets().await.unwrap(), 2);
+    // Staff read which call each ticket came from.
+    let r = app
+        .send_admin(Method::GET, "/api/v1/tickets", &[], "")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let mut refs: Vec<_> = r.json()["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["channel"]["code"].clone(), t["source_ref"].clone()))
+        .collect();
+    refs.sort_by_key(|(_, r)| r.to_string());
+    assert_eq!(
+        refs,
+        [
+            (json!("hotline-12345"), json!("C1")),
+            (json!("hotline-12345"), json!("C2"))
+        ]
+    );
 }
 
 #[tokio::test]

@@ -166,6 +166,9 @@ pub(crate) fn ticket_json(
         "description": text(&t.description, e),
         "address": t.address.as_deref().map(|a| text(a, e)),
         "channel": { "code": t.channel, "name": channel.map(|c| c.name_zh), "name_en": channel.map(|c| c.name_en) },
+        // What the channel knows the request by (a hotline call id, a sensor alarm's
+        // `alarm:<datastream>:<raised at ms>`): no one's data, yet masked like all text.
+        "source_ref": t.source_ref.as_deref().map(|r| text(r, e)),
         "category_source": t.category_source.as_str(),
         "confidence": t.confidence,
         "place": t.place.as_ref().map(|p| json!({ "layer": p.layer, "id": p.id, "name": p.name })),
