@@ -63,7 +63,9 @@ ms = []
 for k in json.load(sys.stdin)["tickets"]:
     if k["channel"]["code"] != "iot-sensor" or not k.get("dispatched_at"):
         continue
-    m = re.search(r"于 (\S+) 越限", k["description"])
+    m = re.search(r"（([^，）]+)，越限）", k["description"])
+    if not m:
+        continue
     ms.append((t(k["dispatched_at"]) - t(m.group(1))).total_seconds() * 1000)
 ms.sort()
 q = lambda p: ms[min(len(ms) - 1, int(p * len(ms)))]

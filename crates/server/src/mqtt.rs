@@ -93,7 +93,7 @@ fn spawn_ingest(
     opts.set_keep_alive(Duration::from_secs(30));
     opts.set_clean_start(false);
     opts.set_manual_acks(true);
-    opts.set_receive_maximum(Some(u16::MAX));
+    opts.set_receive_maximum(Some(RECEIVE_MAXIMUM));
     opts.set_max_packet_size(Some(1 << 20));
     // Keep the session (and the messages queued for it) for a day of downtime.
     let mut props = opts.connect_properties().unwrap_or_default();
@@ -101,10 +101,14 @@ fn spawn_ingest(
     opts.set_connect_properties(props);
     // The writer acknowledges through the client's request channel, which only the
     // network loop drains; while that loop waits to hand the writer a message, an ack
-    // must never wait for room, or the two wait for each other. Messages between the
-    // loop and the broker's acks number at most the hand-off channel plus one batch, so
-    // a request channel larger than that never fills with acks.
-    let (client, mut eventloop) = AsyncClient::new(opts, 4 * args.batch + 1024 + ANNOUNCE_WINDOW);
+    // must never wait for room, or the two wait for each other (this happened under a
+    // full load: the loop drains a request only between the messages it reads, so acks
+    // piled up faster than it drained them). Every ack answers a message the broker
+    // delivered and has not seen acknowledged, and the broker keeps at most Receive
+    // Maximum of those in flight: a request channel that holds that many acks, plus
+    // the announcements' window, can never fill with acks.
+    let (client, mut eventloop) =
+        AsyncClient::new(opts, RECEIVE_MAXIMUM as usize + ANNOUNCE_WINDOW + 1024);
     let (tx, rx) = mpsc::channel::<rumqttc::v5::mqttbytes::v5::Publish>(args.batch * 2);
     let vendor = format!("{}/#", args.vendor_prefix.trim_end_matches('/'));
     // The network loop.
@@ -261,6 +265,10 @@ fn announcement(registry: &Registry, c: &Change) -> Vec<(String, Value)> {
         Change::Deleted { .. } => vec![],
     }
 }
+
+/// QoS 1 messages the broker may have delivered to the ingest and not yet seen
+/// acknowledged (MQTT 5 Receive Maximum): enough for one commit to cover many.
+const RECEIVE_MAXIMUM: u16 = u16::MAX;
 
 /// Announcements waiting in the client's request channel at most. They share it with
 /// the ingest's acks, which must always find room (see `spawn_ingest`); past this, an
