@@ -11,7 +11,7 @@ mod common;
 use std::{collections::HashSet, net::TcpStream, time::Duration};
 
 use chrono::{SubsecRound, Utc};
-use common::{citymirror, server::Server};
+use common::{citymirror, server::Server, wait_for};
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use serde_json::Value;
 
@@ -103,16 +103,6 @@ fn counts(server: &Server, token: &str, device: &str) -> Value {
     );
     let doc: Value = serde_json::from_str(&body).unwrap();
     doc["devices"][0]["counts"].clone()
-}
-
-fn wait_for(mut ok: impl FnMut() -> bool) -> bool {
-    for _ in 0..100 {
-        if ok() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
 }
 
 fn mqtt_args<'a>(broker: &'a str, id: &'a str, prefix: &'a str) -> Vec<String> {

@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
-use common::{citymirror, server::Server};
+use common::{citymirror, server::Server, wait_for};
 use serde_json::{json, Value};
 
 fn token(dir: &str, role: &str, unit: Option<&str>) -> String {
@@ -75,16 +75,6 @@ fn alarms(server: &Server, token: &str) -> Vec<Value> {
         .as_array()
         .unwrap()
         .clone()
-}
-
-fn wait_for(mut ok: impl FnMut() -> bool) -> bool {
-    for _ in 0..100 {
-        if ok() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
 }
 
 #[test]

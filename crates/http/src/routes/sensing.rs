@@ -12,25 +12,26 @@ use serde_json::json;
 
 use crate::{security::Caller, ApiError, AppState};
 
+/// A `limit` parameter: 1 to `max`.
+pub(crate) fn parse_limit(v: &str, max: usize) -> Result<usize, ApiError> {
+    v.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| ApiError::InvalidParameter(format!("`limit` is 1 to {max}")))
+}
+
 pub async fn ingest(
     State(state): State<AppState>,
     Caller(who): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     who.authorize(Action::TwinAdminister, Target::Any)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::InvalidParameter(format!("the query string does not parse: {e}")))?;
+    let pairs = crate::sta::pairs(raw.as_deref())?;
     let mut limit = 100usize;
     let mut device = None;
     for (k, v) in pairs {
         match k.as_str() {
-            "limit" => {
-                limit = v
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=10_000).contains(n))
-                    .ok_or_else(|| ApiError::InvalidParameter("`limit` is 1 to 10000".into()))?
-            }
+            "limit" => limit = parse_limit(&v, 10_000)?,
             "device" => device = Some(v),
             other => {
                 return Err(ApiError::UnknownParameter(format!(
@@ -63,8 +64,7 @@ pub async fn series(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::InvalidParameter(format!("the query string does not parse: {e}")))?;
+    let pairs = crate::sta::pairs(raw.as_deref())?;
     let q = SeriesQuery::read(&pairs)?;
     Ok(Json(series_json(&state, &q).await?).into_response())
 }

@@ -26,18 +26,11 @@ pub async fn alarms(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     who.authorize(Action::CasesRead, Target::Any)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::InvalidParameter(format!("the query string does not parse: {e}")))?;
+    let pairs = crate::sta::pairs(raw.as_deref())?;
     let mut limit = 500usize;
     for (k, v) in pairs {
         match k.as_str() {
-            "limit" => {
-                limit = v
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=5000).contains(n))
-                    .ok_or_else(|| ApiError::InvalidParameter("`limit` is 1 to 5000".into()))?
-            }
+            "limit" => limit = super::sensing::parse_limit(&v, 5000)?,
             other => {
                 return Err(ApiError::UnknownParameter(format!(
                     "`{other}`; this takes limit"

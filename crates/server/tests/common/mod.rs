@@ -38,3 +38,15 @@ pub fn generate_tiny(dir: &std::path::Path) {
     ]);
     assert!(ok, "generate failed: {err}");
 }
+
+/// Polls `ok` every 100 ms for up to 10 s; whether it came true.
+#[allow(dead_code)] // Not every test binary waits.
+pub fn wait_for(mut ok: impl FnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if ok() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
