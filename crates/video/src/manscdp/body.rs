@@ -183,8 +183,8 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
 }
 
 /// One XML element: its local name, text (trimmed, CDATA included) and children. Attributes
-/// are checked for well-formedness and not kept: no message the platform reads needs one
-/// (`DeviceList Num` only repeats the number of items).
+/// are read as children that come first: some devices (and the 2022 edition's examples)
+/// write `<Notify CmdType="Keepalive" SN="7">`, which then reads like the child form.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Element {
     pub name: String,
@@ -290,11 +290,14 @@ pub(crate) fn parse_xml(text: &str, limits: &Limits) -> Result<Element, ManscdpE
 }
 
 fn element(e: &quick_xml::events::BytesStart<'_>) -> Result<Element, ManscdpError> {
-    let name = utf8(e.local_name().as_ref())?;
+    let mut el = Element::new(utf8(e.local_name().as_ref())?);
     for a in e.attributes() {
-        a.map_err(malformed)?.unescape_value().map_err(malformed)?;
+        let a = a.map_err(malformed)?;
+        let mut attr = Element::new(utf8(a.key.local_name().as_ref())?);
+        attr.text = a.unescape_value().map_err(malformed)?.trim().to_owned();
+        el.children.push(attr);
     }
-    Ok(Element::new(name))
+    Ok(el)
 }
 
 fn utf8(bytes: &[u8]) -> Result<String, ManscdpError> {

@@ -302,6 +302,24 @@ mod tests {
     }
 
     #[test]
+    fn the_header_may_come_as_attributes_of_the_root() {
+        // As gb28181-rs and some vendors send it.
+        let m = parse(
+            "<Notify CmdType=\"Keepalive\" SN=\"9\"><DeviceID>34020000001320000001</DeviceID>\
+             <Status>OK</Status></Notify>",
+        );
+        let Message::Keepalive(k) = m else {
+            panic!("not a keepalive: {m:?}")
+        };
+        assert_eq!(k.header.sn, 9);
+        assert_eq!(k.header.device_id.as_str(), "34020000001320000001");
+        assert_eq!(
+            refused("<Notify CmdType=\"Keepalive\"><DeviceID>34020000001320000001</DeviceID></Notify>"),
+            "manscdp_missing_field"
+        );
+    }
+
+    #[test]
     fn a_keepalive_as_cameras_send_it() {
         let m = parse(
             "<?xml version=\"1.0\" encoding=\"GB2312\"?>\r\n<Notify>\r\n<CmdType>Keepalive</CmdType>\r\n<SN>43</SN>\r\n<DeviceID>34020000001320000001</DeviceID>\r\n<Status>OK</Status>\r\n</Notify>\r\n",
