@@ -61,5 +61,6 @@ pub mod digest;
 pub mod id;
 pub mod manscdp;
 pub mod presence;
+pub mod registry;
 
 pub use id::{GbId, GbIdError, TypeCode};

@@ -314,7 +314,9 @@ mod tests {
         assert_eq!(k.header.sn, 9);
         assert_eq!(k.header.device_id.as_str(), "34020000001320000001");
         assert_eq!(
-            refused("<Notify CmdType=\"Keepalive\"><DeviceID>34020000001320000001</DeviceID></Notify>"),
+            refused(
+                "<Notify CmdType=\"Keepalive\"><DeviceID>34020000001320000001</DeviceID></Notify>"
+            ),
             "manscdp_missing_field"
         );
     }

@@ -1,0 +1,144 @@
+//! 智眼's network edge: the platform side of GB/T 28181 signalling on UDP and TCP.
+//!
+//! ```text
+//!  devices ─UDP/TCP─► transport (framing, caps) ─► Packet ─► platform loop (one task)
+//!     REGISTER ─► register: id at the door, flood guard, digest (NonceBook) ─► presence
+//!     MESSAGE  ─► message: MANSCDP ─► presence, Keepalive, Catalog pages ─► Registry
+//!     tick (1 s) ─► presence deadlines (offline), catalogs given up ─► Registry
+//!     ◄── queries (Catalog, DeviceInfo) after a device registers
+//! ```
+//!
+//! The rules themselves (ids, digest, presence, MANSCDP, the registry) are the pure crate
+//! `citymirror-video`; this crate owns sockets, time and the order of things. Media (INVITE,
+//! RTP/PS) is not here yet.
+
+pub mod flood;
+mod platform;
+pub mod stats;
+pub mod transport;
+pub mod wire;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, RwLock};
+
+use citymirror_video::presence::PresencePolicy;
+use citymirror_video::registry::Registry;
+use citymirror_video::GbId;
+use tokio::sync::watch;
+
+pub use flood::FloodPolicy;
+pub use stats::Stats;
+pub use transport::TransportLimits;
+
+/// Which devices may register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// Only devices in the registry (the twin's cameras and admitted NVRs): an unknown id
+    /// is refused with 403.
+    Registry,
+    /// Also any front-end id whose code starts with this prefix (e.g. the district's
+    /// `440304`), admitted on its first successful registration.
+    Prefix(String),
+}
+
+/// Device passwords: one default, and each device's own where it has one.
+#[derive(Debug)]
+pub struct Passwords {
+    default: String,
+    own: RwLock<HashMap<GbId, String>>,
+}
+
+impl Passwords {
+    pub fn new(default: impl Into<String>) -> Passwords {
+        Passwords {
+            default: default.into(),
+            own: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Gives `device` its own password.
+    pub fn set(&self, device: GbId, password: impl Into<String>) {
+        self.own
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(device, password.into());
+    }
+
+    pub fn for_device(&self, device: &GbId) -> String {
+        self.own
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(device)
+            .cloned()
+            .unwrap_or_else(|| self.default.clone())
+    }
+}
+
+/// How the edge runs.
+#[derive(Debug, Clone)]
+pub struct EdgeConfig {
+    /// Where UDP and TCP listen (port 0: a free port, the same for both).
+    pub listen: SocketAddr,
+    /// The address put in our Via headers when `listen` is a wildcard.
+    pub advertise: Option<IpAddr>,
+    /// The platform's own id (type 200, SIP server).
+    pub platform_id: GbId,
+    /// The SIP domain and digest realm: the first ten digits of the platform id.
+    pub domain: String,
+    pub passwords: Arc<Passwords>,
+    pub admission: Admission,
+    pub presence: PresencePolicy,
+    pub flood: FloodPolicy,
+    pub transport: TransportLimits,
+}
+
+impl EdgeConfig {
+    /// The district's platform (`44030400002000000001`, domain `4403040000`) on `listen`.
+    pub fn new(listen: SocketAddr, passwords: Arc<Passwords>) -> EdgeConfig {
+        let platform_id: GbId = "44030400002000000001".parse().expect("a valid id");
+        EdgeConfig {
+            listen,
+            advertise: None,
+            domain: platform_id.as_str()[..10].to_owned(),
+            platform_id,
+            passwords,
+            admission: Admission::Registry,
+            presence: PresencePolicy::default(),
+            flood: FloodPolicy::default(),
+            transport: TransportLimits::default(),
+        }
+    }
+}
+
+/// The running edge.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub local_addr: SocketAddr,
+    pub stats: Arc<Stats>,
+    pub registry: Arc<Registry>,
+}
+
+/// Binds the sockets and starts the platform loop; it runs until `stop` turns true.
+pub async fn start(
+    config: EdgeConfig,
+    registry: Arc<Registry>,
+    stop: watch::Receiver<bool>,
+) -> std::io::Result<Edge> {
+    let stats = Arc::new(Stats::default());
+    let (transport, packets) = transport::Transport::bind(
+        config.listen,
+        config.transport.clone(),
+        stats.clone(),
+        stop.clone(),
+    )
+    .await?;
+    let local_addr = transport.local_addr();
+    let p = platform::Platform::new(config, transport, registry.clone(), stats.clone());
+    tokio::spawn(p.run(packets, stop));
+    Ok(Edge {
+        local_addr,
+        stats,
+        registry,
+    })
+}
