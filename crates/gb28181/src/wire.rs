@@ -178,12 +178,30 @@ pub fn response(req: &rsip::Request, status: u16, extra: Vec<Header>, body: Vec<
         body.len() as u32,
     )));
     rsip::Response {
-        status_code: StatusCode::from(status),
+        status_code: StatusCode::Other(status, reason(status).into()),
         version: rsip::Version::V2,
         headers,
         body,
     }
     .into()
+}
+
+/// The RFC 3261 reason phrase (rsip's own display writes `BadRequest`).
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        481 => "Call/Transaction Does Not Exist",
+        486 => "Busy Here",
+        488 => "Not Acceptable Here",
+        500 => "Server Internal Error",
+        503 => "Service Unavailable",
+        _ => "Unknown",
+    }
 }
 
 fn tag_for(req: &rsip::Request) -> String {
