@@ -22,7 +22,7 @@ fn camera(serial: u32) -> CameraSeed {
     CameraSeed {
         id: format!("440304010013200{serial:05}").parse().unwrap(),
         name: format!("福华三路{serial}号"),
-        feature: u64::from(serial),
+        feature: i64::from(serial),
         position: (114.055, 22.535),
         grid_code: "440304001001001".into(),
     }

@@ -94,10 +94,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         citymirror_http::open_sensing(&service, Arc::new(store.clone()), Default::default())
             .await?,
     );
+    let video = citymirror_http::VideoState::offline(std::sync::Arc::new(
+        citymirror_http::open_video_registry(&service),
+    ));
     let router = app(AppState {
         service,
         cases,
         sensing,
+        video,
         security,
         config: HttpConfig::default(),
     });

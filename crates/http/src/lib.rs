@@ -35,14 +35,16 @@
 //! #     sensing: citymirror_sensing::SensingService,
 //! # ) -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
-//! use citymirror_http::{app, AppState, HttpConfig};
+//! use citymirror_http::{app, open_video_registry, AppState, HttpConfig, VideoState};
 //! use citymirror_twin::TwinService;
 //!
 //! // `cases` and `sensing` are composed by `open_cases` and `open_sensing` over the
 //! // same store (and, for cases, the audit log and clock).
 //! let service = Arc::new(TwinService::open(repo).await?);
 //! let (cases, sensing) = (Arc::new(cases), Arc::new(sensing));
-//! let router = app(AppState { service, security, cases, sensing, config: HttpConfig::default() });
+//! // The twin's cameras as GB/T 28181 devices; no SIP edge in this sketch.
+//! let video = VideoState::offline(Arc::new(open_video_registry(&service)));
+//! let router = app(AppState { service, security, cases, sensing, video, config: HttpConfig::default() });
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! axum::serve(listener, router).await?;
 //! # Ok(()) }
@@ -67,6 +69,7 @@ pub mod serve;
 mod sta;
 mod state;
 mod tiles;
+mod video;
 mod web;
 
 pub use cases::open_cases;
@@ -75,3 +78,4 @@ pub use openapi::openapi_document;
 pub use routes::app;
 pub use sensing::open_sensing;
 pub use state::{AppState, HttpConfig};
+pub use video::{open_video_registry, VideoState};

@@ -14,6 +14,8 @@ pub struct AppState {
     pub cases: Arc<CaseService>,
     /// The sensing network (SensorThings, MQTT ingest, roll-ups).
     pub sensing: Arc<SensingService>,
+    /// The video network (智眼): the device registry and the SIP edge, if one runs.
+    pub video: crate::video::VideoState,
     pub security: Security,
     pub config: HttpConfig,
 }

@@ -130,6 +130,9 @@ async fn main() {
         service: service.clone(),
         cases,
         sensing,
+        video: citymirror_http::VideoState::offline(std::sync::Arc::new(
+            citymirror_http::open_video_registry(&service),
+        )),
         security,
         config: HttpConfig::default(),
     });

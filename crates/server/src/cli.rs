@@ -332,6 +332,8 @@ pub struct ServeArgs {
     pub cases: CasesServeArgs,
     #[command(flatten)]
     pub mqtt: MqttArgs,
+    #[command(flatten)]
+    pub sip: SipArgs,
     /// Send the session cookie without `Secure` (plain-HTTP deployments on a trusted
     /// network only; browsers accept secure cookies from localhost without it).
     #[arg(long)]
@@ -364,6 +366,37 @@ pub struct MqttArgs {
     /// The most messages stored in one transaction.
     #[arg(long = "mqtt-batch", default_value_t = 5000)]
     pub batch: usize,
+}
+
+/// The GB/T 28181 SIP edge (智眼): where video devices register and keep alive.
+#[derive(Debug, Clone, Args)]
+pub struct SipArgs {
+    /// Open the SIP edge on this address, UDP and TCP (GB/T 28181's usual port is 5060);
+    /// without it no device can register.
+    #[arg(
+        long = "sip-listen",
+        value_name = "ADDR",
+        env = "CITYMIRROR_SIP_LISTEN"
+    )]
+    pub sip_listen: Option<SocketAddr>,
+    /// The password devices register with (each device may be given its own). Without
+    /// one, the server makes a random one on first start and keeps it in
+    /// `DATA_DIR/sip-password`.
+    #[arg(
+        long = "sip-password",
+        env = "CITYMIRROR_SIP_PASSWORD",
+        hide_env_values = true
+    )]
+    pub sip_password: Option<String>,
+    /// Seconds between a device's Keepalives (GB/T 28181: 60); a device is offline after
+    /// three missed.
+    #[arg(long = "sip-keepalive-s", default_value_t = 60,
+          value_parser = clap::value_parser!(i64).range(1..=3600))]
+    pub sip_keepalive_s: i64,
+    /// Also admit devices the twin does not list when their id starts with this (e.g. the
+    /// district's `440304`); by default only the twin's cameras may register.
+    #[arg(long = "sip-admit-prefix", value_name = "DIGITS")]
+    pub sip_admit_prefix: Option<String>,
 }
 
 /// How the request loop runs inside `serve`.
@@ -433,6 +466,10 @@ pub struct DemoArgs {
     /// Readings per second the demo's devices publish over MQTT (0: none).
     #[arg(long, default_value_t = 200)]
     pub device_rate: u64,
+    /// Where the demo's GB/T 28181 SIP edge listens, UDP and TCP (port 0: a free port,
+    /// printed at start).
+    #[arg(long, default_value = "127.0.0.1:0", env = "CITYMIRROR_SIP_LISTEN")]
+    pub sip_listen: SocketAddr,
     #[command(flatten)]
     pub web: WebArgs,
 }

@@ -10,6 +10,7 @@ mod commands;
 mod local;
 mod mqtt;
 mod progress;
+mod sip;
 
 use clap::Parser;
 

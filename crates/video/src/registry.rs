@@ -22,7 +22,7 @@ pub struct CameraSeed {
     pub id: GbId,
     pub name: String,
     /// The twin feature it is (its id in the cameras layer).
-    pub feature: u64,
+    pub feature: i64,
     /// WGS84 longitude and latitude.
     pub position: (f64, f64),
     /// The grid it is in: the key jurisdictions are checked by.
@@ -81,7 +81,7 @@ pub struct ChannelView {
     pub device: GbId,
     pub name: String,
     /// The twin camera it is, when it is one.
-    pub feature: Option<u64>,
+    pub feature: Option<i64>,
     pub position: Option<(f64, f64)>,
     pub grid_code: Option<String>,
     /// What the device last said of it in its catalog (`Status` ON/OFF).
@@ -344,7 +344,7 @@ mod tests {
         CameraSeed {
             id: format!("440304010013200{serial:05}").parse().unwrap(),
             name: format!("福华路{serial}号"),
-            feature: u64::from(serial),
+            feature: i64::from(serial),
             position: (114.05, 22.53),
             grid_code: "440304001001001".into(),
         }

@@ -17,6 +17,7 @@ pub(crate) mod tickets;
 mod tokens;
 mod units;
 mod users;
+pub(crate) mod video;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -72,6 +73,9 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/sensing/devices/{id}/rules",
             get(sensing_alarms::rules).put(sensing_alarms::set_rules),
         )
+        .route("/api/v1/video/devices", get(video::devices))
+        .route("/api/v1/video/devices/{id}", get(video::device))
+        .route("/api/v1/video/status", get(video::status))
         .route("/api/v1/records/{kind}", get(records::list))
         .route("/api/v1/records/{kind}/{id}", get(records::one))
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))

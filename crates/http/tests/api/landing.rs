@@ -67,6 +67,7 @@ async fn a_configured_public_url_prefixes_every_link() {
         service: t.service.clone(),
         cases: t.cases.clone(),
         sensing: t.sensing.clone(),
+        video: t.video.clone(),
         security: t.security.clone(),
         config: HttpConfig {
             allowed_hosts: vec![crate::common::HOST.to_owned()],

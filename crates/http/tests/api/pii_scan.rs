@@ -303,6 +303,9 @@ fn text_endpoints(patched: &[(LayerId, i64)], staff: i64) -> Vec<String> {
         "/sta/v1.1/Observations?$top=1000".to_owned(),
         "/api/v1/sensing/ingest?limit=10000".to_owned(),
         "/api/v1/sensing/alarms?limit=5000".to_owned(),
+        "/api/v1/video/devices?limit=10000".to_owned(),
+        "/api/v1/video/devices/44030400001320000001".to_owned(),
+        "/api/v1/video/status".to_owned(),
         "/sta/v1.1/Sensors?$top=1000".to_owned(),
         "/sta/v1.1/FeaturesOfInterest?$top=10000".to_owned(),
         // The tiles over the patched features, all layers at once.

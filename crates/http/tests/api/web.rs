@@ -16,6 +16,7 @@ fn with_web(t: &TestApp, web_dir: Option<&std::path::Path>) -> Router {
         service: t.service.clone(),
         cases: t.cases.clone(),
         sensing: t.sensing.clone(),
+        video: t.video.clone(),
         security: t.security.clone(),
         config: HttpConfig {
             allowed_hosts: vec![crate::common::HOST.to_owned()],

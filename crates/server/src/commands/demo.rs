@@ -71,6 +71,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 vendor_prefix: "citymirror/up".into(),
                 batch: 5000,
             },
+            sip: crate::cli::SipArgs {
+                sip_listen: Some(args.sip_listen),
+                sip_password: None,
+                sip_keepalive_s: 60,
+                sip_admit_prefix: None,
+            },
             web: args.web.clone(),
         },
         Some(Box::new(move |running: serve::Running| {

@@ -217,10 +217,20 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
             stop: stop_rx.clone(),
         });
     }
+    // The twin's cameras as GB/T 28181 devices, and the SIP edge they register at.
+    let registry = Arc::new(citymirror_http::open_video_registry(&service));
+    let edge = crate::sip::start(
+        &args.sip,
+        &args.store.data_dir,
+        registry.clone(),
+        stop_rx.clone(),
+    )
+    .await?;
     let app = citymirror_http::app(AppState {
         service,
         cases,
         sensing: sensing.clone(),
+        video: citymirror_http::VideoState { registry, edge },
         security,
         config: HttpConfig {
             public_url: args.public_url.clone(),

@@ -96,6 +96,12 @@ impl Server {
         }
     }
 
+    /// The server's log so far.
+    #[allow(dead_code)] // Not every test binary reads it.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
     pub fn dir(&self) -> &str {
         self.dir.path().to_str().unwrap()
     }

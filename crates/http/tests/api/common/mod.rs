@@ -43,6 +43,7 @@ pub struct TestApp {
     pub service: Arc<TwinService>,
     pub cases: Arc<CaseService>,
     pub sensing: Arc<citymirror_sensing::SensingService>,
+    pub video: citymirror_http::VideoState,
     pub clock: ManualClock,
     pub store: Store,
     pub audit: AuditLog,
@@ -279,10 +280,14 @@ impl TestApp {
                 .await
                 .expect("open the sensing network"),
         );
+        let video = citymirror_http::VideoState::offline(Arc::new(
+            citymirror_http::open_video_registry(&service),
+        ));
         let router = app(AppState {
             service: service.clone(),
             cases: cases.clone(),
             sensing: sensing.clone(),
+            video: video.clone(),
             security: security.clone(),
             config: HttpConfig {
                 allowed_hosts: vec![HOST.to_owned()],
@@ -294,6 +299,7 @@ impl TestApp {
             service,
             cases,
             sensing,
+            video,
             clock,
             store,
             audit,
