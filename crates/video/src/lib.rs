@@ -60,6 +60,7 @@
 pub mod digest;
 pub mod id;
 pub mod manscdp;
+pub mod media;
 pub mod presence;
 pub mod registry;
 
