@@ -9,10 +9,15 @@
 //! ```
 //!
 //! The rules themselves (ids, digest, presence, MANSCDP, the registry) are the pure crate
-//! `citymirror-video`; this crate owns sockets, time and the order of things. Media (INVITE,
-//! RTP/PS) is not here yet.
+//! `citymirror-video`; this crate owns sockets, time and the order of things.
+//!
+//! Live view: [`Edge::play`] sends INVITE with an SDP offer (PS over RTP, UDP or TCP
+//! passive), ACKs the device's 200 OK, and receives the media in [`media::Receiver`]
+//! (RTP reassembly and PS demultiplexing are `citymirror_video::media`); a stream nobody
+//! watches for `stream_idle` is ended with BYE.
 
 pub mod flood;
+pub mod media;
 mod platform;
 pub mod stats;
 pub mod transport;
@@ -28,6 +33,8 @@ use citymirror_video::GbId;
 use tokio::sync::watch;
 
 pub use flood::FloodPolicy;
+pub use media::MediaTransport;
+pub use platform::{PlayError, Playing};
 pub use stats::Stats;
 pub use transport::TransportLimits;
 
@@ -91,6 +98,8 @@ pub struct EdgeConfig {
     pub presence: PresencePolicy,
     pub flood: FloodPolicy,
     pub transport: TransportLimits,
+    /// A live stream nobody watches for this long is stopped (BYE).
+    pub stream_idle: std::time::Duration,
 }
 
 impl EdgeConfig {
@@ -107,6 +116,7 @@ impl EdgeConfig {
             presence: PresencePolicy::default(),
             flood: FloodPolicy::default(),
             transport: TransportLimits::default(),
+            stream_idle: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -117,6 +127,36 @@ pub struct Edge {
     pub local_addr: SocketAddr,
     pub stats: Arc<Stats>,
     pub registry: Arc<Registry>,
+    commands: tokio::sync::mpsc::Sender<platform::Command>,
+}
+
+impl Edge {
+    /// Starts (or joins) the live stream of `channel`: answers once the device accepted
+    /// the INVITE. Frames arrive on the returned receiver; drop it to stop watching.
+    pub async fn play(
+        &self,
+        channel: GbId,
+        transport: MediaTransport,
+    ) -> Result<Playing, PlayError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.commands
+            .send(platform::Command::Play {
+                channel,
+                transport,
+                reply,
+            })
+            .await
+            .map_err(|_| PlayError::EdgeStopped)?;
+        answer.await.map_err(|_| PlayError::EdgeStopped)?
+    }
+
+    /// Stops the live stream of `channel` (BYE), whoever watches it.
+    pub async fn stop(&self, channel: GbId) {
+        let _ = self
+            .commands
+            .send(platform::Command::Stop { channel })
+            .await;
+    }
 }
 
 /// Binds the sockets and starts the platform loop; it runs until `stop` turns true.
@@ -135,10 +175,12 @@ pub async fn start(
     .await?;
     let local_addr = transport.local_addr();
     let p = platform::Platform::new(config, transport, registry.clone(), stats.clone());
-    tokio::spawn(p.run(packets, stop));
+    let (commands, command_rx) = tokio::sync::mpsc::channel(256);
+    tokio::spawn(p.run(packets, command_rx, stop));
     Ok(Edge {
         local_addr,
         stats,
         registry,
+        commands,
     })
 }

@@ -141,6 +141,17 @@ pub fn register_expires(req: &rsip::Request) -> Option<u32> {
         .unwrap_or(Some(3600))
 }
 
+/// The tag of a response's `To` (the device's side of a dialog).
+pub fn to_tag(res: &rsip::Response) -> Option<String> {
+    let to = res.to_header().ok()?.value().to_owned();
+    let at = to.find(";tag=")? + 5;
+    let tag: String = to[at..]
+        .chars()
+        .take_while(|c| *c != ';' && !c.is_whitespace())
+        .collect();
+    (!tag.is_empty()).then_some(tag)
+}
+
 /// The value of a header rsip does not type (`Authorization` is read by our digest code,
 /// which also knows SHA-256).
 pub fn authorization(req: &rsip::Request) -> Option<&str> {
@@ -230,6 +241,8 @@ pub struct Outgoing<'a> {
     pub via: &'a str,
     pub call_id: &'a str,
     pub cseq: u32,
+    /// The device's tag, inside a dialog (ACK, BYE).
+    pub to_tag: Option<&'a str>,
     pub content_type: Option<&'a str>,
     pub extra: Vec<Header>,
     pub body: Vec<u8>,
@@ -246,8 +259,9 @@ pub fn request(o: Outgoing<'_>, branch: &str, tag: &str) -> Vec<u8> {
         "<sip:{}@{}>;tag={tag}",
         o.from_user, o.from_host
     ))));
+    let to_tag = o.to_tag.map(|t| format!(";tag={t}")).unwrap_or_default();
     headers.push(Header::To(rsip::headers::To::new(format!(
-        "<sip:{}@{}>",
+        "<sip:{}@{}>{to_tag}",
         o.to_user, o.to_host
     ))));
     headers.push(Header::CallId(rsip::headers::CallId::new(o.call_id)));
@@ -353,6 +367,7 @@ mod tests {
                 via: "UDP 127.0.0.1:5060",
                 call_id: "q-1",
                 cseq: 20,
+                to_tag: None,
                 content_type: Some("Application/MANSCDP+xml"),
                 extra: vec![],
                 body: b"<Query/>".to_vec(),

@@ -7,11 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeDelta;
+use citymirror_gb28181::MediaTransport;
 use citymirror_gb28181::{start, Edge, EdgeConfig, Passwords};
 use citymirror_video::presence::PresencePolicy;
+use citymirror_video::registry::StreamState;
 use citymirror_video::registry::{CameraSeed, Registry};
 use citymirror_video::GbId;
 use gb28181_rs::config::{Gb28181Config, Transport};
+use gb28181_rs::frame::{AccessUnit, Nalu};
 use gb28181_rs::mock::MockFrameHub;
 use gb28181_rs::server::{Gb28181Server, ServerHandle};
 use tokio::sync::watch;
@@ -40,6 +43,7 @@ async fn edge() -> (Edge, watch::Sender<bool>) {
         allowed_misses: 2,
         ..PresencePolicy::default()
     };
+    cfg.stream_idle = Duration::from_secs(1);
     let (stop_tx, stop_rx) = watch::channel(false);
     let edge = start(cfg, registry, stop_rx).await.unwrap();
     (edge, stop_tx)
@@ -51,6 +55,38 @@ fn free_port() -> u16 {
     let t = std::net::TcpListener::bind(("127.0.0.1", port));
     drop(t);
     port
+}
+
+/// A synthetic H.264 source at 25 frames/s: AUD, then SPS, PPS and IDR every 12th frame,
+/// else one non-reference slice (what gb28181-rs's own demo streams).
+fn produce_frames(hub: Arc<MockFrameHub>) {
+    tokio::spawn(async move {
+        let nalu = |t: u8, size: usize| Nalu {
+            nalu_type: t,
+            data: (0..size)
+                .map(|i| if i == 0 { t } else { (i % 200 + 7) as u8 })
+                .collect(),
+            is_idr: t == 5,
+            is_sps: t == 7,
+            is_pps: t == 8,
+            is_aud: t == 9,
+        };
+        for n in 0u64.. {
+            let key = n % 12 == 0;
+            let mut nalus = vec![nalu(9, 4)];
+            if key {
+                nalus.extend([nalu(7, 27), nalu(8, 9), nalu(5, 24_000)]);
+            } else {
+                nalus.push(nalu(1, 2_400));
+            }
+            hub.write(AccessUnit {
+                nalus,
+                timestamp: std::time::Instant::now(),
+                is_key_frame: key,
+            });
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+    });
 }
 
 async fn device(
@@ -75,7 +111,9 @@ async fn device(
         manufacturer: Some("Futian Test Optics".into()),
         ..Gb28181Config::default()
     };
-    Gb28181Server::start(config, Arc::new(MockFrameHub::new()), None)
+    let hub = Arc::new(MockFrameHub::new());
+    produce_frames(hub.clone());
+    Gb28181Server::start(config, hub, None)
         .await
         .expect("the device simulator starts")
 }
@@ -240,4 +278,74 @@ async fn a_device_that_stops_its_keepalive_goes_offline_and_comes_back() {
     until("back online", || r.device(&id).is_some_and(|d| d.online())).await;
     assert_eq!(stat(&edge, "went_online"), 2);
     dev.abort();
+}
+
+async fn streams_on_invite(signalling: Transport, media: MediaTransport) {
+    let (edge, _stop) = edge().await;
+    let r = edge.registry.clone();
+    let id = camera(3).id;
+    let dev = device(id.as_str(), PASSWORD, edge.local_addr, signalling).await;
+    until("online", || r.device(&id).is_some_and(|d| d.online())).await;
+    let mut playing = edge
+        .play(id, media)
+        .await
+        .expect("the device accepts the INVITE");
+    assert_eq!(r.channel(&id).unwrap().stream, StreamState::Live);
+    let mut frames = Vec::new();
+    while frames.len() < 30 {
+        let au = tokio::time::timeout(Duration::from_secs(10), playing.frames.recv())
+            .await
+            .unwrap_or_else(|_| panic!("frames keep coming: {:?}", playing.counts.lock().unwrap()))
+            .expect("the stream is open");
+        frames.push(au);
+    }
+    // What the device's encoder made, NAL unit for NAL unit: AUD first, SPS/PPS/IDR on
+    // keyframes, one slice otherwise.
+    // Byte for byte what the device's encoder made, NAL unit for NAL unit: AUD first,
+    // SPS, PPS and IDR on keyframes, one slice otherwise; reassembled from the RTP
+    // packets each frame was cut into.
+    let made = |t: u8, size: usize| -> Vec<u8> {
+        (0..size)
+            .map(|i| if i == 0 { t } else { (i % 200 + 7) as u8 })
+            .collect()
+    };
+    let key = vec![made(9, 4), made(7, 27), made(8, 9), made(5, 24_000)];
+    let other = vec![made(9, 4), made(1, 2_400)];
+    for au in &frames {
+        assert!(
+            au.nals == key || au.nals == other,
+            "unexpected NAL units {:?}",
+            au.nal_types()
+        );
+    }
+    assert!(frames.iter().any(|f| f.is_keyframe()));
+    let counts = *playing.counts.lock().unwrap();
+    assert_eq!(
+        (counts.lost, counts.corrupt, counts.foreign),
+        (0, 0, 0),
+        "{counts:?}"
+    );
+    // Nobody watches any more: the stream is stopped (BYE) after stream_idle.
+    drop(playing);
+    until("the unwatched stream stops", || {
+        r.channel(&id)
+            .is_some_and(|c| c.stream == StreamState::Idle)
+    })
+    .await;
+    dev.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_streams_ps_over_udp_on_invite_and_the_frames_come_back_whole() {
+    streams_on_invite(Transport::Udp, MediaTransport::Udp).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_streams_ps_over_tcp_on_invite_and_the_frames_come_back_whole() {
+    streams_on_invite(Transport::Udp, MediaTransport::TcpPassive).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_signalling_over_tcp_streams_over_udp() {
+    streams_on_invite(Transport::TcpOut, MediaTransport::Udp).await;
 }

@@ -379,7 +379,13 @@ fn the_demo_carries_a_gateways_reading_through_its_own_broker_to_a_ticket() {
     let (status, body) = server.get("/api/v1/video/status", Some(&admin));
     assert_eq!(status, 200, "{body}");
     let sip = serde_json::from_str::<Value>(&body).unwrap()["edge"]["sip"].clone();
-    assert!(sip.as_str().is_some_and(|a| a.starts_with("127.0.0.1:")), "{body}");
+    assert!(
+        sip.as_str().is_some_and(|a| a.starts_with("127.0.0.1:")),
+        "{body}"
+    );
     let (log, _) = server.stop();
-    assert!(log.contains(&format!("SIP edge on udp+tcp {}", sip.as_str().unwrap())), "{log}");
+    assert!(
+        log.contains(&format!("SIP edge on udp+tcp {}", sip.as_str().unwrap())),
+        "{log}"
+    );
 }

@@ -4,7 +4,10 @@
 //! reads, is the only shared structure.
 
 mod message;
+mod play;
 mod register;
+
+pub use play::{Command, PlayError, Playing};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,6 +46,9 @@ pub(crate) struct Platform {
     routes: HashMap<GbId, Route>,
     /// When a catalog was last asked of a device that has not answered one yet.
     catalog_asked: HashMap<GbId, Instant>,
+    /// Live-view dialogs by channel.
+    sessions: HashMap<GbId, play::Session>,
+    ssrc_serial: u32,
     sn: u32,
     cseq: u32,
     rng: StdRng,
@@ -66,6 +72,8 @@ impl Platform {
             stats,
             routes: HashMap::new(),
             catalog_asked: HashMap::new(),
+            sessions: HashMap::new(),
+            ssrc_serial: 0,
             sn: 0,
             cseq: 0,
             rng: StdRng::from_entropy(),
@@ -75,6 +83,7 @@ impl Platform {
     pub(crate) async fn run(
         mut self,
         mut packets: mpsc::Receiver<Packet>,
+        mut commands: mpsc::Receiver<Command>,
         mut stop: watch::Receiver<bool>,
     ) {
         tracing::info!(
@@ -91,7 +100,11 @@ impl Platform {
                     Some(p) => self.handle(p).await,
                     None => return,
                 },
-                _ = tick.tick() => self.tick(Utc::now()),
+                Some(c) = commands.recv() => self.command(c).await,
+                _ = tick.tick() => {
+                    self.tick(Utc::now());
+                    self.sweep_streams().await;
+                }
                 _ = stop.changed() => return,
             }
         }
@@ -109,6 +122,7 @@ impl Platform {
                 Method::Register => self.register(req, packet.route, now).await,
                 Method::Message => self.message(req, packet.route, now).await,
                 Method::Ack => {}
+                Method::Bye => self.bye(req, packet.route).await,
                 Method::Options => self.reply(&packet.route, &req.raw, 200, vec![]).await,
                 _ => self.reply(&packet.route, &req.raw, 405, vec![]).await,
             },
@@ -119,6 +133,7 @@ impl Platform {
                         self.sign_of_life(device, false, now);
                     }
                 }
+                self.dialog_response(res).await;
             }
         }
     }
@@ -184,6 +199,7 @@ impl Platform {
                 via: &via,
                 call_id: &call_id,
                 cseq: self.cseq,
+                to_tag: None,
                 content_type: Some(CONTENT_TYPE),
                 extra: vec![],
                 body: body.into_bytes(),

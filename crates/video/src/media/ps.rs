@@ -73,6 +73,8 @@ pub enum PsError {
     NotMpeg2,
     #[error("the PS frame holds no video")]
     NoVideo,
+    #[error("a PES header that is neither MPEG-2 nor a known variant")]
+    BadPesHeader,
 }
 
 impl PsError {
@@ -82,6 +84,7 @@ impl PsError {
             PsError::NoStartCode(_) => "ps_no_start_code",
             PsError::NotMpeg2 => "ps_not_mpeg2",
             PsError::NoVideo => "ps_no_video",
+            PsError::BadPesHeader => "ps_bad_pes_header",
         }
     }
 }
@@ -136,10 +139,8 @@ pub fn demux(frame: &[u8], known: Option<Codec>) -> Result<AccessUnit, PsError> 
                 let pes = frame
                     .get(i + 6..i + 6 + len)
                     .ok_or(PsError::Truncated("PES packet"))?;
-                // Flags (2 bytes), then the header data length.
-                let header = usize::from(*pes.get(2).ok_or(PsError::Truncated("PES header"))?);
                 let payload = pes
-                    .get(3 + header..)
+                    .get(pes_header_len(pes)?..)
                     .ok_or(PsError::Truncated("PES header"))?;
                 video.extend_from_slice(payload);
                 i += 6 + len;
@@ -163,6 +164,33 @@ pub fn demux(frame: &[u8], known: Option<Codec>) -> Result<AccessUnit, PsError> 
         codec: codec.unwrap_or(Codec::H264),
         nals,
     })
+}
+
+/// How many bytes of a PES packet (after its length) are header: two flag bytes, the
+/// header data length, and that many bytes.
+///
+/// Also read: a header without its first flag byte (`10xxxxxx`), starting at the
+/// PTS/DTS flags, as gb28181-rs 0.14 writes it. The shape is unambiguous when the first
+/// byte's top bits are not `10`: the PTS/DTS flags (`11`: both, `00`: none) with the
+/// other bits clear, then the length those flags need.
+fn pes_header_len(pes: &[u8]) -> Result<usize, PsError> {
+    let first = *pes.first().ok_or(PsError::Truncated("PES header"))?;
+    let len = usize::from(
+        *pes.get(if first >> 6 == 0b10 { 2 } else { 1 })
+            .ok_or(PsError::Truncated("PES header"))?,
+    );
+    if first >> 6 == 0b10 {
+        return Ok(3 + len);
+    }
+    let needed = match first >> 6 {
+        0b11 => 10,
+        0b00 => 0,
+        _ => return Err(PsError::BadPesHeader),
+    };
+    if first & 0x3f != 0 || len < needed {
+        return Err(PsError::BadPesHeader);
+    }
+    Ok(2 + len)
 }
 
 /// The video codec the program stream map names (ISO/IEC 13818-1 §2.5.4).
@@ -305,6 +333,25 @@ pub(crate) mod tests {
         let header_only = &good[..14];
         assert_eq!(demux(header_only, None).unwrap_err().code(), "ps_no_video");
         assert_eq!(demux(&[0, 0, 1], None).unwrap_err().code(), "ps_truncated");
+    }
+
+    #[test]
+    fn a_pes_header_missing_its_first_flag_byte_is_read_too() {
+        // As gb28181-rs 0.14 muxes: PTS/DTS flags 0xc0, length 10, then PTS and DTS.
+        let mut frame = vec![0, 0, 1, PACK, 0x44, 0, 4, 0, 4, 1, 0x01, 0x89, 0xc3, 0xf8];
+        let es = [0, 0, 0, 1, 9, 8, 0, 0, 1, 1, 8, 9, 10];
+        let header = [0xc0, 0x0a, 0x31, 0, 1, 0x17, 0x71, 0x11, 0, 1, 0x17, 0x71];
+        frame.extend_from_slice(&[0, 0, 1, 0xe0, 0, (header.len() + es.len()) as u8]);
+        frame.extend_from_slice(&header);
+        frame.extend_from_slice(&es);
+        // And a later chunk without timestamps: flags 0x00, length 0.
+        frame.extend_from_slice(&[0, 0, 1, 0xe0, 0, 4, 0, 0, 0xaa, 0xbb]);
+        let au = demux(&frame, None).unwrap();
+        assert_eq!(au.nals, vec![vec![9, 8], vec![1, 8, 9, 10, 0xaa, 0xbb]]);
+        // Anything else in that position is refused.
+        let mut bad = frame.clone();
+        bad[20] = 0x47;
+        assert_eq!(demux(&bad, None).unwrap_err().code(), "ps_bad_pes_header");
     }
 
     #[test]
