@@ -150,6 +150,24 @@ impl Edge {
         answer.await.map_err(|_| PlayError::EdgeStopped)?
     }
 
+    /// Sends a PTZ command to `channel` (a DeviceControl MESSAGE to its device).
+    pub async fn ptz(
+        &self,
+        channel: GbId,
+        cmd: citymirror_video::manscdp::PtzCmd,
+    ) -> Result<(), PlayError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.commands
+            .send(platform::Command::Ptz {
+                channel,
+                cmd,
+                reply,
+            })
+            .await
+            .map_err(|_| PlayError::EdgeStopped)?;
+        answer.await.map_err(|_| PlayError::EdgeStopped)?
+    }
+
     /// Stops the live stream of `channel` (BYE), whoever watches it.
     pub async fn stop(&self, channel: GbId) {
         let _ = self

@@ -179,12 +179,18 @@ impl Platform {
 
     /// Sends a MANSCDP query to a registered device.
     async fn query(&mut self, device: GbId, kind: QueryKind) {
-        let Some(route) = self.routes.get(&device).cloned() else {
-            return;
-        };
         self.sn = self.sn.wrapping_add(1);
-        self.cseq = self.cseq.wrapping_add(1);
         let body = citymirror_video::manscdp::render_query(kind, self.sn, &device);
+        self.send_manscdp(device, body).await;
+    }
+
+    /// Sends a MANSCDP body in a MESSAGE to a registered device; false when it is not
+    /// registered here.
+    async fn send_manscdp(&mut self, device: GbId, body: String) -> bool {
+        let Some(route) = self.routes.get(&device).cloned() else {
+            return false;
+        };
+        self.cseq = self.cseq.wrapping_add(1);
         let via = format!("{} {}", route.via_transport(), self.advertised());
         let call_id = format!("{:016x}", self.rng.next_u64());
         let branch = format!("{:x}", self.rng.next_u64());
@@ -208,6 +214,7 @@ impl Platform {
             &tag,
         );
         self.transport.send(&route, bytes).await;
+        true
     }
 
     /// Our address as devices reach it.

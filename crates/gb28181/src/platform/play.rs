@@ -30,6 +30,12 @@ pub enum Command {
     Stop {
         channel: GbId,
     },
+    /// A PTZ command (DeviceControl) to the channel's device.
+    Ptz {
+        channel: GbId,
+        cmd: citymirror_video::manscdp::PtzCmd,
+        reply: oneshot::Sender<Result<(), PlayError>>,
+    },
 }
 
 /// A stream being received: its frames (drop the receiver to stop watching) and counts.
@@ -108,6 +114,25 @@ impl Platform {
                 reply,
             } => self.play(channel, transport, reply).await,
             Command::Stop { channel } => self.stop_stream(&channel).await,
+            Command::Ptz {
+                channel,
+                cmd,
+                reply,
+            } => {
+                let r = match self.registry.channel(&channel) {
+                    None => Err(PlayError::NoSuchChannel),
+                    Some(c) => {
+                        self.sn = self.sn.wrapping_add(1);
+                        let body = citymirror_video::manscdp::render_ptz(self.sn, &channel, &cmd);
+                        if self.send_manscdp(c.device, body).await {
+                            Ok(())
+                        } else {
+                            Err(PlayError::DeviceOffline)
+                        }
+                    }
+                };
+                let _ = reply.send(r);
+            }
         }
     }
 
