@@ -1,10 +1,12 @@
 //! 智眼 as the HTTP edge sees it: the device and channel registry (seeded from the twin's
 //! cameras) and, when the SIP edge runs, its address and counters.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use citymirror_core::{LayerId, Value as V};
 use citymirror_twin::TwinService;
+use citymirror_video::media::MediaCounts;
 use citymirror_video::registry::{CameraSeed, Registry};
 use citymirror_video::GbId;
 use geo::Geometry;
@@ -15,15 +17,31 @@ pub struct VideoState {
     pub registry: Arc<Registry>,
     /// The running SIP edge, if `--sip-listen` opened one.
     pub edge: Option<citymirror_gb28181::Edge>,
+    /// The streams started over HTTP, with their counts, by channel.
+    pub watching: Arc<std::sync::Mutex<HashMap<GbId, Watch>>>,
+}
+
+/// A stream an operator started: its SSRC, media port and counts.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    pub ssrc: u32,
+    pub port: u16,
+    pub transport: &'static str,
+    pub counts: Arc<std::sync::Mutex<MediaCounts>>,
 }
 
 impl VideoState {
-    /// A registry with no SIP edge (the cameras show, none ever registers).
-    pub fn offline(registry: Arc<Registry>) -> VideoState {
+    pub fn new(registry: Arc<Registry>, edge: Option<citymirror_gb28181::Edge>) -> VideoState {
         VideoState {
             registry,
-            edge: None,
+            edge,
+            watching: Arc::default(),
         }
+    }
+
+    /// A registry with no SIP edge (the cameras show, none ever registers).
+    pub fn offline(registry: Arc<Registry>) -> VideoState {
+        VideoState::new(registry, None)
     }
 }
 

@@ -66,6 +66,35 @@ fn device(id: &str, password: &str, sip_port: u16) -> Gb28181Config {
     }
 }
 
+/// A synthetic H.264 source at 25 frames/s (IDR every 12th frame), as a camera's encoder.
+async fn produce_frames(hub: Arc<MockFrameHub>) {
+    use gb28181_rs::frame::{AccessUnit, Nalu};
+    let nalu = |t: u8, size: usize| Nalu {
+        nalu_type: t,
+        data: (0..size)
+            .map(|i| if i == 0 { t } else { (i % 200 + 7) as u8 })
+            .collect(),
+        is_idr: t == 5,
+        is_sps: t == 7,
+        is_pps: t == 8,
+        is_aud: t == 9,
+    };
+    for n in 0u64.. {
+        let key = n % 12 == 0;
+        let nalus = if key {
+            vec![nalu(9, 4), nalu(7, 27), nalu(8, 9), nalu(5, 20_000)]
+        } else {
+            vec![nalu(9, 4), nalu(1, 2_000)]
+        };
+        hub.write(AccessUnit {
+            nalus,
+            timestamp: std::time::Instant::now(),
+            is_key_frame: key,
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+    }
+}
+
 #[test]
 fn a_twin_camera_registers_and_the_api_shows_it_online_with_its_catalog() {
     let dir = tempfile::tempdir().unwrap();
@@ -94,10 +123,12 @@ fn a_twin_camera_registers_and_the_api_shows_it_online_with_its_catalog() {
     assert_eq!(before["status"], "unregistered");
 
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let hub = Arc::new(MockFrameHub::new());
+    rt.spawn(produce_frames(hub.clone()));
     let dev = rt
         .block_on(Gb28181Server::start(
             device(&gb, "Futian-2026", port),
-            Arc::new(MockFrameHub::new()),
+            hub,
             None,
         ))
         .unwrap();
@@ -137,6 +168,45 @@ fn a_twin_camera_registers_and_the_api_shows_it_online_with_its_catalog() {
     assert!(body.contains("invalid_parameter"), "{body}");
     let (code, _) = server.get("/api/v1/video/devices?status=sleeping", Some(&admin));
     assert_eq!(code, 400);
+
+    // Live view: the stream starts, frames arrive and are counted, the camera turns.
+    let play = format!("/api/v1/video/channels/{gb}/play");
+    let (code, _, body) = server.send("POST", &play, Some(&admin), Some(r#"{"transport":"udp"}"#));
+    assert_eq!(code, 200, "{body}");
+    let stream = format!("/api/v1/video/channels/{gb}/stream");
+    let mut seen_stream = Value::Null;
+    assert!(
+        wait_for(|| {
+            seen_stream = get_json(&server, &stream, &admin);
+            seen_stream["stream"] == "live"
+                && seen_stream["received"]["frames"].as_u64() >= Some(10)
+        }),
+        "{seen_stream}"
+    );
+    assert!(
+        seen_stream["received"]["keyframes"].as_u64() >= Some(1),
+        "{seen_stream}"
+    );
+    let ptz = format!("/api/v1/video/channels/{gb}/ptz");
+    let (code, _, body) = server.send(
+        "POST",
+        &ptz,
+        Some(&admin),
+        Some(r#"{"pan":"left","speed":64}"#),
+    );
+    assert_eq!(code, 200, "{body}");
+    let (code, _, body) = server.send("POST", &ptz, Some(&admin), Some(r#"{"pan":"sideways"}"#));
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("invalid_body"), "{body}");
+    let (code, _, _) = server.send("DELETE", &play, Some(&admin), None);
+    assert_eq!(code, 204);
+    assert!(wait_for(
+        || get_json(&server, &stream, &admin)["stream"] == "idle"
+    ));
+    let (_, audit) = server.get("/api/v1/audit/entries?limit=100", Some(&admin));
+    for action in ["video.play", "video.ptz", "video.stop"] {
+        assert!(audit.contains(action), "{action} is audited: {audit}");
+    }
 
     // It falls silent: offline after three missed Keepalives of one second.
     rt.block_on(async {

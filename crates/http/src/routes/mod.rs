@@ -76,6 +76,12 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/video/devices", get(video::devices))
         .route("/api/v1/video/devices/{id}", get(video::device))
         .route("/api/v1/video/status", get(video::status))
+        .route(
+            "/api/v1/video/channels/{id}/play",
+            post(video::play).delete(video::stop),
+        )
+        .route("/api/v1/video/channels/{id}/stream", get(video::stream))
+        .route("/api/v1/video/channels/{id}/ptz", post(video::ptz))
         .route("/api/v1/records/{kind}", get(records::list))
         .route("/api/v1/records/{kind}/{id}", get(records::one))
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))

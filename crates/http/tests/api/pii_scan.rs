@@ -306,6 +306,7 @@ fn text_endpoints(patched: &[(LayerId, i64)], staff: i64) -> Vec<String> {
         "/api/v1/video/devices?limit=10000".to_owned(),
         "/api/v1/video/devices/44030400001320000001".to_owned(),
         "/api/v1/video/status".to_owned(),
+        "/api/v1/video/channels/44030400001320000001/stream".to_owned(),
         "/sta/v1.1/Sensors?$top=1000".to_owned(),
         "/sta/v1.1/FeaturesOfInterest?$top=10000".to_owned(),
         // The tiles over the patched features, all layers at once.

@@ -230,7 +230,7 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
         service,
         cases,
         sensing: sensing.clone(),
-        video: citymirror_http::VideoState { registry, edge },
+        video: citymirror_http::VideoState::new(registry, edge),
         security,
         config: HttpConfig {
             public_url: args.public_url.clone(),
