@@ -14,7 +14,19 @@ pub struct Server {
     child: Child,
     pub port: u16,
     log: Arc<Mutex<String>>,
-    dir: tempfile::TempDir,
+    /// `None` once `stop` or `kill_hard` handed it back.
+    dir: Option<tempfile::TempDir>,
+}
+
+/// A test that panics must not leave its server running (it would hold ports and CPU
+/// for the rest of the suite): whatever was not stopped is killed.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.dir.is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 impl Server {
@@ -92,7 +104,7 @@ impl Server {
             child,
             port,
             log,
-            dir,
+            dir: Some(dir),
         }
     }
 
@@ -103,7 +115,7 @@ impl Server {
     }
 
     pub fn dir(&self) -> &str {
-        self.dir.path().to_str().unwrap()
+        self.dir.as_ref().unwrap().path().to_str().unwrap()
     }
 
     /// One plain HTTP/1.1 request with an optional JSON body; returns the status, the
@@ -164,7 +176,7 @@ impl Server {
     pub fn kill_hard(mut self) -> tempfile::TempDir {
         self.child.kill().expect("SIGKILL the server");
         self.child.wait().expect("reap the server");
-        self.dir
+        self.dir.take().unwrap()
     }
 
     /// Stops the server as a service manager would, and waits for it.
@@ -183,6 +195,6 @@ impl Server {
         }
         std::thread::sleep(Duration::from_millis(100));
         let log = self.log.lock().unwrap().clone();
-        (log, self.dir)
+        (log, self.dir.take().unwrap())
     }
 }
