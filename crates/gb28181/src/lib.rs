@@ -72,6 +72,43 @@ impl Passwords {
             .insert(device, password.into());
     }
 
+    /// The device's own password, if it has one.
+    pub fn own(&self, device: &GbId) -> Option<String> {
+        self.own
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(device)
+            .cloned()
+    }
+
+    /// Takes `device` back to the default password.
+    pub fn clear(&self, device: &GbId) {
+        self.own
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(device);
+    }
+
+    /// Every device's own password, as kept in the store (`{"id": "password"}`).
+    pub fn own_json(&self) -> String {
+        let own = self.own.read().unwrap_or_else(|e| e.into_inner());
+        let sorted: std::collections::BTreeMap<&str, &String> =
+            own.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        serde_json::to_string(&sorted).expect("a map of strings serialises")
+    }
+
+    /// Takes in the passwords `own_json` wrote; ids that no longer parse are skipped.
+    pub fn load_json(&self, json: &str) -> Result<usize, serde_json::Error> {
+        let map: HashMap<String, String> = serde_json::from_str(json)?;
+        let mut own = self.own.write().unwrap_or_else(|e| e.into_inner());
+        for (k, v) in map {
+            if let Ok(id) = GbId::parse(&k) {
+                own.insert(id, v);
+            }
+        }
+        Ok(own.len())
+    }
+
     pub fn for_device(&self, device: &GbId) -> String {
         self.own
             .read()
@@ -125,6 +162,8 @@ impl EdgeConfig {
 #[derive(Debug, Clone)]
 pub struct Edge {
     pub local_addr: SocketAddr,
+    /// The device passwords the edge checks REGISTERs against (changed by operators).
+    pub passwords: Arc<Passwords>,
     pub stats: Arc<Stats>,
     pub registry: Arc<Registry>,
     commands: tokio::sync::mpsc::Sender<platform::Command>,
@@ -192,11 +231,13 @@ pub async fn start(
     )
     .await?;
     let local_addr = transport.local_addr();
+    let passwords = config.passwords.clone();
     let p = platform::Platform::new(config, transport, registry.clone(), stats.clone());
     let (commands, command_rx) = tokio::sync::mpsc::channel(256);
     tokio::spawn(p.run(packets, command_rx, stop));
     Ok(Edge {
         local_addr,
+        passwords,
         stats,
         registry,
         commands,

@@ -78,4 +78,4 @@ pub use openapi::openapi_document;
 pub use routes::app;
 pub use sensing::open_sensing;
 pub use state::{AppState, HttpConfig};
-pub use video::{open_video_registry, VideoState};
+pub use video::{open_video_registry, VideoState, PASSWORDS_KEY as VIDEO_PASSWORDS_KEY};

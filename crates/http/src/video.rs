@@ -11,6 +11,10 @@ use citymirror_video::registry::{CameraSeed, Registry};
 use citymirror_video::GbId;
 use geo::Geometry;
 
+/// The store's `meta` key of the devices' own SIP passwords (one JSON document: few, read
+/// whole at start).
+pub const PASSWORDS_KEY: &str = "video_device_passwords";
+
 /// What handlers read of the video network.
 #[derive(Debug, Clone)]
 pub struct VideoState {

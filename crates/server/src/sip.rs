@@ -55,10 +55,12 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, format!("{text}\n"))
 }
 
-/// Opens the edge if `--sip-listen` names an address.
+/// Opens the edge if `--sip-listen` names an address, with the devices' own passwords
+/// that operators set (kept in the store under `citymirror_http::video::PASSWORDS_KEY`).
 pub async fn start(
     args: &SipArgs,
     data_dir: &Path,
+    repo: &Arc<dyn citymirror_twin::TwinRepo>,
     registry: Arc<Registry>,
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<Option<Edge>> {
@@ -66,7 +68,14 @@ pub async fn start(
         return Ok(None);
     };
     let (pw, kept) = password(args, data_dir)?;
-    let mut cfg = EdgeConfig::new(listen, Arc::new(Passwords::new(pw)));
+    let passwords = Arc::new(Passwords::new(pw));
+    if let Some(json) = repo.get_meta(citymirror_http::VIDEO_PASSWORDS_KEY).await? {
+        let n = passwords
+            .load_json(&json)
+            .context("reading the devices' own SIP passwords")?;
+        tracing::info!(devices = n, "devices with their own SIP password");
+    }
+    let mut cfg = EdgeConfig::new(listen, passwords);
     cfg.presence = PresencePolicy {
         keepalive_interval: chrono::TimeDelta::seconds(args.sip_keepalive_s),
         ..PresencePolicy::default()

@@ -245,3 +245,77 @@ fn without_a_password_one_is_made_once_and_kept_in_the_data_directory() {
     assert_eq!(first, again, "kept across restarts");
     server.stop();
 }
+
+#[test]
+fn a_device_given_its_own_password_registers_only_with_it_also_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    common::generate_tiny(dir.path());
+    let flags = [
+        "--sip-listen",
+        "127.0.0.1:0",
+        "--sip-password",
+        "Futian-2026",
+    ];
+    let server = Server::start_with(dir, &flags);
+    let admin = token(server.dir(), "district-admin");
+    let (_, body) = server.get("/ogc/collections/cameras/items?limit=1", None);
+    let cameras: Value = serde_json::from_str(&body).unwrap();
+    let gb = cameras["features"][0]["properties"]["gb_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/video/devices/{gb}/password");
+    for bad in [
+        r#"{"password":"short"}"#,
+        r#"{"pass":"whatever-long"}"#,
+        "not json",
+    ] {
+        let (code, _, body) = server.send("PUT", &path, Some(&admin), Some(bad));
+        assert_eq!(code, 400, "{bad}: {body}");
+        assert!(body.contains("invalid_body"), "{body}");
+    }
+    let (code, _, _) = server.send("PUT", &path, None, Some(r#"{"password":"own-secret-42"}"#));
+    assert_eq!(code, 401);
+    let (code, _, body) = server.send(
+        "PUT",
+        &path,
+        Some(&admin),
+        Some(r#"{"password":"own-secret-42"}"#),
+    );
+    assert_eq!(code, 204, "{body}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let status = |server: &Server| get_json(server, &format!("/api/v1/video/devices/{gb}"), &admin);
+    let attempt = |server: &Server, password: &str| {
+        let cfg = device(&gb, password, sip_port(server));
+        rt.block_on(Gb28181Server::start(
+            cfg,
+            Arc::new(MockFrameHub::new()),
+            None,
+        ))
+        .unwrap()
+    };
+    let refused = attempt(&server, "Futian-2026");
+    assert!(
+        wait_for(
+            || get_json(&server, "/api/v1/video/status", &admin)["edge"]["counters"]["auth_failed"]
+                .as_u64()
+                >= Some(1)
+        ),
+        "the default password no longer opens it"
+    );
+    assert_eq!(status(&server)["status"], "unregistered");
+    refused.abort();
+    let own = attempt(&server, "own-secret-42");
+    assert!(wait_for(|| status(&server)["status"] == "online"));
+    own.abort();
+    let (log, dir) = server.stop();
+    assert!(!log.contains("own-secret-42"), "the password is not logged");
+
+    // Kept across a restart.
+    let server = Server::start_with(dir, &flags);
+    let again = attempt(&server, "own-secret-42");
+    assert!(wait_for(|| status(&server)["status"] == "online"));
+    again.abort();
+    server.stop();
+}

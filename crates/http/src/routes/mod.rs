@@ -23,7 +23,7 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{header, StatusCode},
     response::{IntoResponse, Response},
-    routing::{delete, get, post},
+    routing::{delete, get, post, put},
     Router,
 };
 use tower_http::{
@@ -75,6 +75,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/video/devices", get(video::devices))
         .route("/api/v1/video/devices/{id}", get(video::device))
+        .route(
+            "/api/v1/video/devices/{id}/password",
+            put(video::set_password),
+        )
         .route("/api/v1/video/status", get(video::status))
         .route(
             "/api/v1/video/channels/{id}/play",

@@ -12,7 +12,10 @@
 //! - `POST /api/v1/video/channels/{id}/ptz` (`{"pan": "left", "zoom": "in", "speed": 128}`
 //!   or `{"stop": true}`): moves a camera; needs the right to change the twin there.
 //!
-//! Starting a stream, stopping it and moving a camera are audited.
+//! - `PUT /api/v1/video/devices/{id}/password` (`{"password": "…"}`, or `null` for the
+//!   default): the device's own SIP password, never shown again; district administrators.
+//!
+//! Starting a stream, stopping it, moving a camera and setting a password are audited.
 //!
 //! Devices the twin does not place (NVRs admitted by prefix) belong to no grid; only callers
 //! whose jurisdiction is the whole district see them.
@@ -209,6 +212,7 @@ fn channel_for(
     raw: &str,
     action: Action,
 ) -> Result<ChannelView, ApiError> {
+    who.authorize(action, Target::Any)?;
     let id = GbId::parse(raw).map_err(|e| {
         ApiError::InvalidParameter(format!("the path does not name a GB/T 28181 id: {e}"))
     })?;
@@ -448,4 +452,75 @@ pub async fn ptz(
     )
     .await?;
     Ok(Json(json!({"channel": c.id.as_str(), "sent": cmd.to_string()})).into_response())
+}
+
+pub async fn set_password(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    // The role first: an anonymous caller hears 401, not that the device is unknown.
+    who.authorize(Action::TwinAdminister, Target::Any)?;
+    let id = GbId::parse(&id).map_err(|e| {
+        ApiError::InvalidParameter(format!("the path does not name a GB/T 28181 id: {e}"))
+    })?;
+    let d = state
+        .video
+        .registry
+        .device(&id)
+        .filter(|d| visible(&who, d.grid_code.as_deref()))
+        .ok_or_else(|| ApiError::NotFound("no such video device".into()))?;
+    let grid = d
+        .grid_code
+        .clone()
+        .filter(|g| !g.is_empty())
+        .unwrap_or_else(|| DISTRICT.into());
+    who.authorize(Action::TwinAdminister, Target::InGrid(&grid))?;
+    let hint = "send {\"password\": \"8 to 64 printable characters\"} or {\"password\": null}";
+    let v: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::InvalidBody(format!("the body is not JSON ({e}); {hint}")))?;
+    let password = match v.get("password") {
+        Some(Value::Null) => None,
+        Some(Value::String(p))
+            if (8..=64).contains(&p.chars().count()) && !p.chars().any(char::is_control) =>
+        {
+            Some(p.clone())
+        }
+        _ => {
+            return Err(ApiError::InvalidBody(format!(
+                "`password` does not do; {hint}"
+            )))
+        }
+    };
+    let edge = edge(&state)?;
+    let previous = edge.passwords.own(&id);
+    match &password {
+        Some(p) => edge.passwords.set(id, p.clone()),
+        None => edge.passwords.clear(&id),
+    }
+    let stored = state
+        .service
+        .repo()
+        .set_meta(crate::video::PASSWORDS_KEY, &edge.passwords.own_json())
+        .await;
+    if let Err(e) = stored {
+        // Not kept: take the change back, so that what is checked is what is stored.
+        match previous {
+            Some(p) => edge.passwords.set(id, p),
+            None => edge.passwords.clear(&id),
+        }
+        return Err(ApiError::Internal(format!(
+            "the password was not stored: {e}"
+        )));
+    }
+    trail::record(
+        &state,
+        &who,
+        "video.password",
+        format!("device:{id}"),
+        json!({"own": password.is_some()}),
+    )
+    .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

@@ -222,6 +222,7 @@ pub async fn run(args: ServeArgs, with_service: Option<Sidecar>) -> anyhow::Resu
     let edge = crate::sip::start(
         &args.sip,
         &args.store.data_dir,
+        service.repo(),
         registry.clone(),
         stop_rx.clone(),
     )
