@@ -37,6 +37,15 @@ impl Platform {
                 // Not registered here (the platform restarted, or the registration ran
                 // out): a challenge tells the device to REGISTER again.
                 Stats::bump(&self.stats.unregistered_messages);
+                // Each answer spends a nonce: charged like a REGISTER, so that a stream of
+                // forged messages cannot push real devices' nonces out of the book.
+                if !self
+                    .flood
+                    .allow(route.peer().ip(), std::time::Instant::now())
+                {
+                    Stats::bump(&self.stats.flood_dropped);
+                    return;
+                }
                 if !self.registry.knows(&device) {
                     self.reply(&route, &req.raw, 403, vec![]).await;
                     return;
