@@ -406,13 +406,20 @@ describe("a sensor's ticket in the workbench", () => {
       assert.match(await section.locator('.series-head').innerText(), new RegExp(`井盖倾角.*Datastreams\\(${stream}\\)`));
       assert.equal(await section.locator('.sensor-chart canvas').count() >= 1, true);
       // What the chart holds: the readings, and the alarm's moment as a marked line.
-      const drawn = await page.evaluate(() => {
+      // ECharts animates the mark line in: read the canvas until it is drawn (or 5 s pass),
+      // as the chart may be mid-animation when the section is marked on a loaded machine.
+      const redPixels = () => page.evaluate(() => {
         const canvas = document.querySelector('#detail .sensor-chart canvas');
         const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let red = 0;
         for (let i = 0; i < px.length; i += 4) if (px[i] > 200 && px[i + 1] < 110 && px[i + 2] < 110) red += 1;
         return { red, width: canvas.width };
       });
+      let drawn = await redPixels();
+      for (let i = 0; i < 50 && drawn.red <= 20; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        drawn = await redPixels();
+      }
       assert.ok(drawn.red > 20, `the alarm's line is not drawn (${drawn.red} red pixels)`);
       await section.scrollIntoViewIfNeeded();
       await page.screenshot({ path: screenshotPath('23-workbench-sensor-series.png') });
