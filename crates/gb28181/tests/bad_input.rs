@@ -1,11 +1,14 @@
 //! What the edge does with bad input: refuses or drops it, counts it, and keeps serving the
 //! devices that behave.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use citymirror_gb28181::{start, Edge, EdgeConfig, FloodPolicy, Passwords};
 use citymirror_video::registry::{CameraSeed, Registry};
+use common::{stat, until};
 use gb28181_rs::config::{Gb28181Config, Transport};
 use gb28181_rs::mock::MockFrameHub;
 use gb28181_rs::server::Gb28181Server;
@@ -30,15 +33,6 @@ async fn edge(flood: FloodPolicy) -> (Edge, watch::Sender<bool>) {
     cfg.flood = flood;
     let (tx, rx) = watch::channel(false);
     (start(cfg, registry, rx).await.unwrap(), tx)
-}
-
-fn stat(edge: &Edge, name: &str) -> u64 {
-    edge.stats
-        .snapshot()
-        .into_iter()
-        .find(|(n, _)| *n == name)
-        .unwrap()
-        .1
 }
 
 fn register(from: &str, call: u32) -> String {
@@ -69,16 +63,6 @@ async fn ask(sock: &UdpSocket, edge: &Edge, bytes: &[u8]) -> Option<String> {
         ),
         _ => None,
     }
-}
-
-async fn until(what: &str, mut ok: impl FnMut() -> bool) {
-    for _ in 0..150 {
-        if ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting until {what}");
 }
 
 #[tokio::test]

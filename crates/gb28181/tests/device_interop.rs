@@ -2,6 +2,8 @@
 //! side), registering with digest, keeping alive and answering Catalog and DeviceInfo, over
 //! UDP and over TCP.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +15,7 @@ use citymirror_video::presence::PresencePolicy;
 use citymirror_video::registry::StreamState;
 use citymirror_video::registry::{CameraSeed, Registry};
 use citymirror_video::GbId;
+use common::{stat, until};
 use gb28181_rs::config::{Gb28181Config, Transport};
 use gb28181_rs::frame::{AccessUnit, Nalu};
 use gb28181_rs::mock::MockFrameHub;
@@ -116,25 +119,6 @@ async fn device(
     Gb28181Server::start(config, hub, None)
         .await
         .expect("the device simulator starts")
-}
-
-async fn until(what: &str, mut ok: impl FnMut() -> bool) {
-    for _ in 0..150 {
-        if ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting until {what}");
-}
-
-fn stat(edge: &Edge, name: &str) -> u64 {
-    edge.stats
-        .snapshot()
-        .into_iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
-        .unwrap()
 }
 
 async fn registers_and_answers_the_catalog(transport: Transport) {

@@ -38,6 +38,16 @@ fn sip_port(server: &Server) -> u16 {
     port.unwrap()
 }
 
+/// The GB/T 28181 id of the twin's first camera.
+fn first_camera(server: &Server) -> String {
+    let (_, body) = server.get("/ogc/collections/cameras/items?limit=1", None);
+    let cameras: Value = serde_json::from_str(&body).unwrap();
+    cameras["features"][0]["properties"]["gb_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 fn get_json(server: &Server, path: &str, token: &str) -> Value {
     let (status, body) = server.get(path, Some(token));
     assert_eq!(status, 200, "{path}: {body}");
@@ -112,12 +122,7 @@ fn a_twin_camera_registers_and_the_api_shows_it_online_with_its_catalog() {
     );
     let port = sip_port(&server);
     let admin = token(server.dir(), "district-admin");
-    let (_, body) = server.get("/ogc/collections/cameras/items?limit=1", None);
-    let cameras: Value = serde_json::from_str(&body).unwrap();
-    let gb = cameras["features"][0]["properties"]["gb_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let gb = first_camera(&server);
 
     let before = get_json(&server, &format!("/api/v1/video/devices/{gb}"), &admin);
     assert_eq!(before["status"], "unregistered");
@@ -258,12 +263,7 @@ fn a_device_given_its_own_password_registers_only_with_it_also_after_a_restart()
     ];
     let server = Server::start_with(dir, &flags);
     let admin = token(server.dir(), "district-admin");
-    let (_, body) = server.get("/ogc/collections/cameras/items?limit=1", None);
-    let cameras: Value = serde_json::from_str(&body).unwrap();
-    let gb = cameras["features"][0]["properties"]["gb_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let gb = first_camera(&server);
     let path = format!("/api/v1/video/devices/{gb}/password");
     for bad in [
         r#"{"password":"short"}"#,

@@ -35,6 +35,24 @@ use crate::{security::trail, security::Caller, ApiError, AppState};
 /// The district's code: a jurisdiction that covers it sees devices with no grid.
 const DISTRICT: &str = "440304";
 
+/// The id in a path, checked at the door.
+fn parse_id(raw: &str) -> Result<GbId, ApiError> {
+    GbId::parse(raw).map_err(|e| {
+        ApiError::InvalidParameter(format!("the path does not name a GB/T 28181 id: {e}"))
+    })
+}
+
+/// The device the path names, if the caller may see it.
+fn device_for(state: &AppState, who: &Principal, raw: &str) -> Result<DeviceView, ApiError> {
+    let id = parse_id(raw)?;
+    state
+        .video
+        .registry
+        .device(&id)
+        .filter(|d| visible(who, d.grid_code.as_deref()))
+        .ok_or_else(|| ApiError::NotFound("no such video device".into()))
+}
+
 fn visible(who: &Principal, grid: Option<&str>) -> bool {
     who.covers(grid.filter(|g| !g.is_empty()).unwrap_or(DISTRICT))
 }
@@ -145,15 +163,8 @@ pub async fn device(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     who.authorize(Action::CasesRead, Target::Any)?;
-    let id = GbId::parse(&id).map_err(|e| {
-        ApiError::InvalidParameter(format!("the path does not name a GB/T 28181 id: {e}"))
-    })?;
-    let d = state
-        .video
-        .registry
-        .device(&id)
-        .filter(|d| visible(&who, d.grid_code.as_deref()))
-        .ok_or_else(|| ApiError::NotFound("no such video device".into()))?;
+    let d = device_for(&state, &who, &id)?;
+    let id = d.id;
     let channels: Vec<Value> = state
         .video
         .registry
@@ -213,9 +224,7 @@ fn channel_for(
     action: Action,
 ) -> Result<ChannelView, ApiError> {
     who.authorize(action, Target::Any)?;
-    let id = GbId::parse(raw).map_err(|e| {
-        ApiError::InvalidParameter(format!("the path does not name a GB/T 28181 id: {e}"))
-    })?;
+    let id = parse_id(raw)?;
     let c = state
         .video
         .registry
@@ -288,6 +297,7 @@ pub async fn play(
     };
     let edge = edge(&state)?.clone();
     let mut playing = edge.play(c.id, transport).await.map_err(play_error)?;
+    let ssrc = playing.ssrc;
     let name = match transport {
         citymirror_gb28181::MediaTransport::Udp => "udp",
         citymirror_gb28181::MediaTransport::TcpPassive => "tcp",
@@ -326,12 +336,6 @@ pub async fn play(
         })
         .await;
     });
-    let ssrc = state
-        .video
-        .watching
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())[&c.id]
-        .ssrc;
     Ok((
         axum::http::StatusCode::OK,
         Json(json!({
@@ -462,15 +466,8 @@ pub async fn set_password(
 ) -> Result<Response, ApiError> {
     // The role first: an anonymous caller hears 401, not that the device is unknown.
     who.authorize(Action::TwinAdminister, Target::Any)?;
-    let id = GbId::parse(&id).map_err(|e| {
-        ApiError::InvalidParameter(format!("the path does not name a GB/T 28181 id: {e}"))
-    })?;
-    let d = state
-        .video
-        .registry
-        .device(&id)
-        .filter(|d| visible(&who, d.grid_code.as_deref()))
-        .ok_or_else(|| ApiError::NotFound("no such video device".into()))?;
+    let d = device_for(&state, &who, &id)?;
+    let id = d.id;
     let grid = d
         .grid_code
         .clone()
