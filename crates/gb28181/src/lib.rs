@@ -170,6 +170,19 @@ pub struct Edge {
 }
 
 impl Edge {
+    /// Sends the platform loop a command carrying a reply channel, and waits for the reply.
+    async fn ask<T>(
+        &self,
+        command: impl FnOnce(tokio::sync::oneshot::Sender<Result<T, PlayError>>) -> platform::Command,
+    ) -> Result<T, PlayError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.commands
+            .send(command(reply))
+            .await
+            .map_err(|_| PlayError::EdgeStopped)?;
+        answer.await.map_err(|_| PlayError::EdgeStopped)?
+    }
+
     /// Starts (or joins) the live stream of `channel`: answers once the device accepted
     /// the INVITE. Frames arrive on the returned receiver; drop it to stop watching.
     pub async fn play(
@@ -177,16 +190,12 @@ impl Edge {
         channel: GbId,
         transport: MediaTransport,
     ) -> Result<Playing, PlayError> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.commands
-            .send(platform::Command::Play {
-                channel,
-                transport,
-                reply,
-            })
-            .await
-            .map_err(|_| PlayError::EdgeStopped)?;
-        answer.await.map_err(|_| PlayError::EdgeStopped)?
+        self.ask(|reply| platform::Command::Play {
+            channel,
+            transport,
+            reply,
+        })
+        .await
     }
 
     /// Sends a PTZ command to `channel` (a DeviceControl MESSAGE to its device).
@@ -195,16 +204,12 @@ impl Edge {
         channel: GbId,
         cmd: citymirror_video::manscdp::PtzCmd,
     ) -> Result<(), PlayError> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.commands
-            .send(platform::Command::Ptz {
-                channel,
-                cmd,
-                reply,
-            })
-            .await
-            .map_err(|_| PlayError::EdgeStopped)?;
-        answer.await.map_err(|_| PlayError::EdgeStopped)?
+        self.ask(|reply| platform::Command::Ptz {
+            channel,
+            cmd,
+            reply,
+        })
+        .await
     }
 
     /// Stops the live stream of `channel` (BYE), whoever watches it.
